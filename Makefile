@@ -1,0 +1,41 @@
+# Quick start: `make run` (install, build the demo warehouse if none, serve) and `make test` (install, every test).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PA_DATA_DIR ?= ./data
+PA_DEMO_USERS ?= 5000
+PA_DEMO_DAYS ?= 30
+export PA_DATA_DIR
+
+.PHONY: install run demo serve test test-fast lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+demo: install  ## generate and load the demo lake unless a warehouse already holds data
+	$(BIN)/python -m pipeline demo --users $(PA_DEMO_USERS) --days $(PA_DEMO_DAYS)
+
+serve: install
+	$(BIN)/gunicorn --config gunicorn.conf.py app:server
+
+run: demo serve
+
+test: install  ## every test, browser tests included (installs Chromium when missing and run as root)
+	scripts/ensure-chromium
+	$(BIN)/python -m pytest
+
+test-fast: install  ## every test but the browser ones
+	$(BIN)/python -m pytest -m "not browser"
+
+bench: install
+	$(BIN)/python benchmarks/etl.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

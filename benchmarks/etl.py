@@ -1,0 +1,152 @@
+"""ETL benchmark: full load and one-day incremental load against the bare DuckDB floor, at 1M and 10M events.
+
+    python benchmarks/etl.py [--sizes 1m,10m] [--repeat 3] [--workdir DIR]
+
+For each size it generates a lake, then times in fresh processes (so peak memory is each step's own):
+- floor: CREATE TABLE ... AS SELECT * FROM read_parquet(lake events), into a new DuckDB file;
+- full: `pipeline run` into a new warehouse (every partition, dimensions, facts, aggregates);
+- incremental: one more generated day appended to the lake, then `pipeline run` on the full warehouse.
+Each figure is the median of --repeat runs; the lake is read once first so every run starts from a warm page cache.
+Prints a Markdown table (paste it into docs/benchmarks.md) and the same figures as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZES = {"1m": (10_000, 90), "10m": (100_000, 90)}  # users, days: about 1M and 10M events
+
+CHILD = r"""
+import json, resource, sys, time, glob, os
+sys.path.insert(0, {root!r})
+step, data_dir = sys.argv[1], sys.argv[2]
+from pipeline.settings import load_settings
+from warehouse.db import connect
+settings = load_settings().with_data_dir(data_dir)
+t0 = time.perf_counter()
+rows = 0
+if step == "floor":
+    import duckdb
+    path = os.path.join(data_dir, "floor.duckdb")
+    for f in glob.glob(path + "*"):
+        os.remove(f)
+    con = duckdb.connect(path, config={{"memory_limit": settings.duckdb_memory_limit}})
+    t0 = time.perf_counter()
+    con.execute("CREATE TABLE t AS SELECT * FROM read_parquet($f, hive_partitioning = true)",
+                {{"f": os.path.join(data_dir, "lake", "events", "*", "*.parquet")}})
+    con.execute("CHECKPOINT")
+    rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
+    con.close()
+else:
+    from pipeline import etl
+    con = connect(settings)
+    etl.init_warehouse(con)
+    t0 = time.perf_counter()
+    result = etl.run(con, settings.lake_dir, trigger="cli", requested_by="benchmark")
+    con.execute("CHECKPOINT")
+    con.close()
+    rows = result.rows_read
+seconds = time.perf_counter() - t0
+print(json.dumps({{"seconds": seconds, "rows": rows,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def child(step: str, data_dir: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT)), step, str(data_dir)],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def pipeline(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "pipeline", *args], check=True, cwd=ROOT, capture_output=True)
+
+
+def warm(lake: Path) -> None:
+    for path in lake.rglob("*.parquet"):
+        path.read_bytes()
+
+
+def median_of(runs: list[dict]) -> dict:
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
+
+def bench_size(name: str, workdir: Path, repeat: int) -> dict:
+    users, days = SIZES[name]
+    data = workdir / name
+    shutil.rmtree(data, ignore_errors=True)
+    t0 = time.perf_counter()
+    pipeline("generate", "--data-dir", str(data), "--users", str(users), "--days", str(days), "--start", "2025-01-01")
+    gen_seconds = time.perf_counter() - t0
+    warm(data / "lake")
+
+    floor = median_of([child("floor", data) for _ in range(repeat)])
+    full_runs = []
+    for _ in range(repeat):
+        for f in data.glob("warehouse.duckdb*"):
+            f.unlink() if f.is_file() else shutil.rmtree(f)
+        full_runs.append(child("run", data))
+    full = median_of(full_runs)
+    incremental_runs = []
+    for _ in range(repeat):
+        pipeline("generate", "--data-dir", str(data), "--days", "1")
+        warm(data / "lake" / "events")
+        incremental_runs.append(child("run", data))
+    incremental = median_of(incremental_runs)
+    (data / "floor.duckdb").unlink(missing_ok=True)
+    return {
+        "size": name, "users": users, "days": days, "events": int(floor["rows"]),
+        "generate_s": gen_seconds, "generate_events_per_s": floor["rows"] / gen_seconds,
+        "floor_s": floor["seconds"], "floor_peak_mb": floor["peak_mb"],
+        "full_s": full["seconds"], "full_rows_per_s": full["rows"] / full["seconds"], "full_peak_mb": full["peak_mb"],
+        "full_vs_floor": full["seconds"] / floor["seconds"],
+        "incremental_s": incremental["seconds"], "incremental_rows": int(incremental["rows"]),
+        "incremental_peak_mb": incremental["peak_mb"],
+        "warehouse_mb": (data / "warehouse.duckdb").stat().st_size / 2**20,
+        "lake_mb": sum(p.stat().st_size for p in (data / "lake").rglob("*.parquet")) / 2**20,
+    }
+
+
+def markdown(results: list[dict]) -> str:
+    head = ("| events | generate (events/s) | floor | full ETL | full / floor | full rows/s | full peak | "
+            "1-day incremental | incremental peak | lake | warehouse |\n|" + "---|" * 11)
+    rows = [f"| {r['events']:,} | {r['generate_s']:.1f} s ({r['generate_events_per_s'] / 1e6:.2f}M) | "
+            f"{r['floor_s']:.2f} s | {r['full_s']:.2f} s | {r['full_vs_floor']:.2f}x | "
+            f"{r['full_rows_per_s'] / 1e6:.2f}M | {r['full_peak_mb']:.0f} MiB | "
+            f"{r['incremental_s']:.2f} s ({r['incremental_rows']:,} rows) | {r['incremental_peak_mb']:.0f} MiB | "
+            f"{r['lake_mb']:.0f} MiB | {r['warehouse_mb']:.0f} MiB |" for r in results]
+    return "\n".join([head, *rows])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1m,10m", help="comma-separated, from: " + ", ".join(SIZES))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workdir", type=Path, help="where the lakes go (default: a temp folder, removed after)")
+    args = parser.parse_args()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="pa-bench-"))
+    try:
+        results = [bench_size(s.strip(), workdir, args.repeat) for s in args.sizes.split(",")]
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"DuckDB {__import__('duckdb').__version__}; median of {args.repeat} runs")
+    print(markdown(results))
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""`python -m pipeline ...`: generate the demo lake, run the ETL, backfill a range, show what is loaded."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+from contextlib import contextmanager
+from typing import Iterator, Sequence
+
+from tqdm import tqdm
+
+from pipeline import etl, generate, lake, status
+from pipeline.settings import Settings, load_settings
+from warehouse.db import WarehouseBusy, connect
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return value
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Bad arguments get one line on stderr (what is wrong and where to look) and exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help="folder with lake/ and warehouse.duckdb (default: $PA_DATA_DIR or ./data)")
+
+    parser = OneLineParser(prog="python -m pipeline", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command", parser_class=OneLineParser)
+
+    gen = sub.add_parser("generate", parents=[common], help="write synthetic days of events to the lake")
+    gen.add_argument("--users", type=positive_int, default=5000, help="people in a new lake (default 5000)")
+    gen.add_argument("--days", type=positive_int, default=30, help="days to generate (default 30)")
+    gen.add_argument("--start", type=parse_date,
+                     help="first day; a new lake defaults to ending yesterday, an existing one continues after its last day")
+    gen.add_argument("--seed", type=int, default=42, help="random seed of a new lake (default 42)")
+
+    sub.add_parser("run", parents=[common], help="load new or changed lake partitions (incremental)")
+
+    back = sub.add_parser("backfill", parents=[common], help="reprocess every partition in a date range")
+    back.add_argument("--start", type=parse_date, required=True, help="first day, YYYY-MM-DD")
+    back.add_argument("--end", type=parse_date, required=True, help="last day, YYYY-MM-DD (inclusive)")
+
+    sub.add_parser("status", parents=[common], help="what is loaded: partitions, rows, last run, pending partitions")
+
+    demo = sub.add_parser("demo", parents=[common],
+                          help="build the demo warehouse unless one with data exists: generate a lake if there is "
+                               "none, then load it")
+    demo.add_argument("--users", type=positive_int, default=5000, help="people in the demo lake (default 5000)")
+    demo.add_argument("--days", type=positive_int, default=30, help="days ending yesterday (default 30)")
+    demo.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    return parser
+
+
+@contextmanager
+def _warehouse(settings: Settings) -> Iterator:
+    con = connect(settings)
+    try:
+        etl.init_warehouse(con)
+        yield con
+    finally:
+        con.close()
+
+
+def _progress_bar(total_label: str):
+    bar = tqdm(total=0, unit="partition", desc=total_label, disable=None, leave=False)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return bar, update
+
+
+def cmd_generate(args, settings: Settings) -> int:
+    with tqdm(unit=" events", unit_scale=True, desc="generating", disable=None, leave=False) as bar:
+        result = generate.generate(settings.lake_dir, users=args.users, days=args.days, start=args.start,
+                                   seed=args.seed, progress=bar.update)
+    print(f"generated {result.days} days {result.first_day}..{result.last_day}: {result.events:,} events, "
+          f"{result.user_records:,} user records, {result.users:,} users, in {settings.lake_dir}")
+    return 0
+
+
+def _run(settings: Settings, start=None, end=None) -> int:
+    with _warehouse(settings) as con:
+        if start is not None:
+            plan = etl.make_plan(con, settings.lake_dir, start, end)
+            if plan.is_empty:
+                print(f"error: no lake partitions and nothing loaded between {start} and {end}; nothing run",
+                      file=sys.stderr)
+                return 2
+        bar, update = _progress_bar("loading")
+        try:
+            result = etl.run(con, settings.lake_dir, start=start, end=end,
+                             trigger="backfill" if start else "cli", progress=update)
+        except etl.RunFailed as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            bar.close()
+    for notice in result.notices:
+        print(f"notice: {notice}")
+    print(f"run {result.run_id} {result.status} in {result.seconds:.1f} s: {result.message}; "
+          f"{result.rows_read:,} rows read, {result.rows_loaded:,} loaded, {result.rows_quarantined:,} quarantined")
+    return 0
+
+
+def cmd_run(args, settings: Settings) -> int:
+    return _run(settings)
+
+
+def cmd_backfill(args, settings: Settings) -> int:
+    return _run(settings, args.start, args.end)
+
+
+def cmd_status(args, settings: Settings) -> int:
+    with _warehouse(settings) as con:
+        print(status.render(status.collect(con, settings.lake_dir)))
+    return 0
+
+
+def cmd_demo(args, settings: Settings) -> int:
+    with _warehouse(settings) as con:
+        loaded = status.collect(con, settings.lake_dir).partitions
+    if loaded:
+        print(f"the warehouse {settings.warehouse_path} already holds data; nothing to do")
+        return 0
+    if not lake.list_lake(settings.lake_dir).partitions("events"):
+        args.start = None
+        cmd_generate(args, settings)
+    return _run(settings)
+
+
+COMMANDS = {"generate": cmd_generate, "run": cmd_run, "backfill": cmd_backfill, "status": cmd_status,
+            "demo": cmd_demo}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "backfill" and args.end < args.start:
+        parser.error(f"--end {args.end} is before --start {args.start}")
+    try:
+        settings = load_settings().with_data_dir(args.data_dir)
+        return COMMANDS[args.command](args, settings)
+    except (WarehouseBusy, etl.LakeError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,84 @@
+"""What a run loads: the lake's partitions compared with the manifest of what was loaded from which files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from pipeline.lake import LakeFile, LakeListing
+
+Partition = tuple[str, dt.date]  # (kind, partition date)
+FileVersion = tuple[str, int, int]  # (path relative to the lake, size, mtime_ns)
+
+
+@dataclass
+class Plan:
+    """The partitions a run replaces, the files it reads for them, and what it noticed but left alone."""
+
+    mode: str  # incremental | backfill
+    partitions: list[Partition]
+    files: list[LakeFile]
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.partitions
+
+    def dates(self, kind: str) -> list[dt.date]:
+        return sorted(d for k, d in self.partitions if k == kind)
+
+    def files_of(self, kind: str) -> list[LakeFile]:
+        return [f for f in self.files if f.kind == kind]
+
+    def partition_rows(self) -> list[dict]:
+        return [{"kind": k, "partition_date": d} for k, d in self.partitions]
+
+    def file_rows(self) -> list[dict]:
+        return [{"kind": f.kind, "partition_date": f.partition_date, "file_path": f.rel_path, "file_size": f.size,
+                 "file_mtime_ns": f.mtime_ns} for f in self.files]
+
+
+def manifest_versions(rows) -> dict[Partition, set[FileVersion]]:
+    """Group manifest rows (kind, partition_date, file_path, file_size, file_mtime_ns, ...) by partition."""
+    out: dict[Partition, set[FileVersion]] = {}
+    for kind, day, path, size, mtime_ns, *_ in rows:
+        out.setdefault((kind, day), set()).add((path, size, mtime_ns))
+    return out
+
+
+def _versions(files: list[LakeFile]) -> set[FileVersion]:
+    return {(f.rel_path, f.size, f.mtime_ns) for f in files}
+
+
+def plan_incremental(listing: LakeListing, loaded: dict[Partition, set[FileVersion]]) -> Plan:
+    """Partitions that are new, or whose files changed (added, removed, rewritten), since they were loaded."""
+    partitions, files, notices = [], [], list(listing.problems)
+    for part, found in sorted(listing.files.items()):
+        if not found:
+            notices.append(f"{part[0]} partition {part[1]}: no Parquet files; skipped")
+            continue
+        if loaded.get(part) != _versions(found):
+            partitions.append(part)
+            files.extend(found)
+    for part in sorted(set(loaded) - set(listing.files)):
+        notices.append(f"{part[0]} partition {part[1]} was loaded but is no longer in the lake; its rows are kept "
+                       f"(a backfill over {part[1]} removes them)")
+    return Plan("incremental", partitions, files, notices)
+
+
+def plan_backfill(listing: LakeListing, loaded: dict[Partition, set[FileVersion]],
+                  start: dt.date, end: dt.date) -> Plan:
+    """Every partition in [start, end], from the lake as it is now; partitions gone from the lake are emptied."""
+    partitions, files, notices = [], [], list(listing.problems)
+    for part in sorted(set(listing.files) | set(loaded)):
+        if not start <= part[1] <= end:
+            continue
+        found = listing.files.get(part, [])
+        if not found and part not in loaded:
+            notices.append(f"{part[0]} partition {part[1]}: no Parquet files; skipped")
+            continue
+        if not found:
+            notices.append(f"{part[0]} partition {part[1]} is no longer in the lake; its loaded rows are removed")
+        partitions.append(part)
+        files.extend(found)
+    return Plan("backfill", partitions, files, notices)

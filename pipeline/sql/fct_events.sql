@@ -1,0 +1,16 @@
+-- Publish one staged batch: loadable rows into fct_events, rejected rows (with why) into quarantine_events.
+INSERT INTO fct_events
+SELECT event_id, session_id, event_ts, date_key, user_key, user_id, platform_key, event_type_key, device, country
+FROM stg_events
+WHERE reject_reason IS NULL;
+
+INSERT INTO quarantine_events
+SELECT $run_id, event_date, source_file, reject_reason, event_id, user_id, platform, event_type, event_ts,
+       session_id, device, country, $now
+FROM stg_events
+WHERE reject_reason IS NOT NULL;
+
+INSERT INTO loaded_files
+SELECT source_file, count(*), count(*) FILTER (WHERE reject_reason IS NULL)
+FROM stg_events
+GROUP BY source_file;

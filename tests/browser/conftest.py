@@ -1,0 +1,38 @@
+"""Browser tests: dash.testing's dash_duo on headless Chromium, each against a private copy of a built warehouse."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from selenium.webdriver.chrome.options import Options
+
+os.environ.setdefault("DASH_TEST_CHROMEPATH", shutil.which("chromium") or "/usr/bin/chromium")
+
+
+def pytest_setup_options():
+    """Chromium flags for a closed network and a root user: no background traffic, no sandbox."""
+    options = Options()
+    for flag in ("--headless=new", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic", "--disable-extensions", "--window-size=1400,1000"):
+        options.add_argument(flag)
+    return options
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def app_data(built, tmp_path, monkeypatch):
+    """A copy of the built warehouse that the app under test owns; the app's connection is closed afterwards."""
+    from warehouse import access
+
+    data = tmp_path / "data"
+    shutil.copytree(built.data_dir, data)
+    monkeypatch.setenv("PA_DATA_DIR", str(data))
+    access.close()
+    yield data
+    access.close()
