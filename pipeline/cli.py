@@ -6,14 +6,13 @@ import argparse
 import datetime as dt
 import logging
 import sys
-from contextlib import contextmanager
-from typing import Iterator, Sequence
+from typing import Sequence
 
 from tqdm import tqdm
 
 from pipeline import etl, generate, lake, status
 from pipeline.settings import Settings, load_settings
-from warehouse.db import WarehouseBusy, connect
+from warehouse.db import WarehouseBusy
 
 
 def parse_date(text: str) -> dt.date:
@@ -71,16 +70,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-@contextmanager
-def _warehouse(settings: Settings) -> Iterator:
-    con = connect(settings)
-    try:
-        etl.init_warehouse(con)
-        yield con
-    finally:
-        con.close()
-
-
 def _progress_bar(total_label: str):
     bar = tqdm(total=0, unit="partition", desc=total_label, disable=None, leave=False)
 
@@ -102,7 +91,7 @@ def cmd_generate(args, settings: Settings) -> int:
 
 
 def _run(settings: Settings, start=None, end=None) -> int:
-    with _warehouse(settings) as con:
+    with etl.open_warehouse(settings) as con:
         if start is not None:
             plan = etl.make_plan(con, settings.lake_dir, start, end)
             if plan.is_empty:
@@ -134,13 +123,13 @@ def cmd_backfill(args, settings: Settings) -> int:
 
 
 def cmd_status(args, settings: Settings) -> int:
-    with _warehouse(settings) as con:
+    with etl.open_warehouse(settings) as con:
         print(status.render(status.collect(con, settings.lake_dir)))
     return 0
 
 
 def cmd_demo(args, settings: Settings) -> int:
-    with _warehouse(settings) as con:
+    with etl.open_warehouse(settings) as con:
         loaded = status.collect(con, settings.lake_dir).partitions
     if loaded:
         print(f"the warehouse {settings.warehouse_path} already holds data; nothing to do")

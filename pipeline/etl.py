@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import logging
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -19,7 +20,8 @@ import duckdb
 from pipeline import lake
 from pipeline.plan import Plan, manifest_versions, plan_backfill, plan_incremental
 from pipeline.reference import seed_path
-from warehouse.db import run_sql
+from pipeline.settings import Settings
+from warehouse.db import connect, run_sql
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,17 @@ def init_warehouse(con: duckdb.DuckDBPyConnection) -> None:
         "countries_csv": str(seed_path("countries")),
     })
     run_sql(con, sql("etl_runs_interrupted"), {"now": utcnow()})
+
+
+@contextmanager
+def open_warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse opened read-write, schema ensured; closed on exit. For commands that own it for a while."""
+    con = connect(settings)
+    try:
+        init_warehouse(con)
+        yield con
+    finally:
+        con.close()
 
 
 def check_schemas(con: duckdb.DuckDBPyConnection, files: list[lake.LakeFile]) -> None:

@@ -11,7 +11,6 @@ import pytest
 from pipeline import etl
 from pipeline.generate import generate
 from pipeline.settings import Settings
-from warehouse.db import connect
 
 START = dt.date(2024, 1, 1)  # a Monday
 USERS, DAYS, SEED = 600, 28, 7
@@ -21,18 +20,12 @@ def make_settings(data_dir: Path) -> Settings:
     return Settings(data_dir=Path(data_dir), duckdb_memory_limit="512MB", duckdb_threads=2)
 
 
-def open_warehouse(settings: Settings):
-    con = connect(settings)
-    etl.init_warehouse(con)
-    return con
+warehouse = etl.open_warehouse
 
 
 def run_etl(settings: Settings, **kwargs) -> etl.RunResult:
-    con = open_warehouse(settings)
-    try:
+    with warehouse(settings) as con:
         return etl.run(con, settings.lake_dir, **kwargs)
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +55,5 @@ def built(lake_template, tmp_path_factory) -> Settings:
 
 @pytest.fixture
 def built_con(built):
-    con = connect(built)
-    yield con
-    con.close()
+    with warehouse(built) as con:
+        yield con

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_settings, open_warehouse
+from tests.conftest import make_settings, warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,11 +21,8 @@ def cli(*args: str, data_dir: Path | None = None) -> subprocess.CompletedProcess
 
 
 def runs_recorded(data_dir: Path) -> int:
-    con = open_warehouse(make_settings(data_dir))
-    try:
+    with warehouse(make_settings(data_dir)) as con:
         return con.execute("SELECT count(*) FROM etl_runs").fetchone()[0]
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
@@ -82,11 +79,8 @@ def test_a_range_with_no_data_is_refused(loaded):
 
 
 def test_a_held_warehouse_is_reported_not_a_lock_error(loaded):
-    con = open_warehouse(make_settings(loaded))  # this process now owns the file, like the app would
-    try:
+    with warehouse(make_settings(loaded)):  # this process now owns the file, like the app would
         out = cli("run", data_dir=loaded)
-    finally:
-        con.close()
     assert out.returncode == 2
     assert f"is in use by another process (PID {os.getpid()}" in out.stderr
     assert "admin page" in out.stderr and "Traceback" not in out.stderr

@@ -13,7 +13,7 @@ import pytest
 from pipeline import etl, lake
 from pipeline.generate import generate
 from tests import lakeread
-from tests.conftest import DAYS, START, make_settings, open_warehouse, run_etl
+from tests.conftest import DAYS, START, make_settings, run_etl, warehouse
 
 PUBLISHED = ["dim_date", "dim_platform", "dim_event_type", "dim_country", "dim_users", "fct_events",
              "quarantine_events", "quarantine_users", "agg_user_activity_daily", "agg_daily_metrics",
@@ -43,11 +43,8 @@ def snapshot(con, natural_keys: bool = False) -> dict[str, list[tuple]]:
 
 
 def snapshot_of(settings, natural_keys: bool = False) -> dict[str, list[tuple]]:
-    con = open_warehouse(settings)
-    try:
+    with warehouse(settings) as con:
         return snapshot(con, natural_keys)
-    finally:
-        con.close()
 
 
 def test_every_lake_row_is_loaded_or_quarantined(built, built_con):
@@ -187,9 +184,8 @@ def test_rerun_changes_nothing(built, tmp_path):
 
 def test_appended_days_load_alone(fresh_lake):
     run_etl(fresh_lake)
-    con = open_warehouse(fresh_lake)
-    old_facts = con.execute("SELECT count(*), sum(hash(event_id, user_key)) FROM fct_events").fetchone()
-    con.close()
+    with warehouse(fresh_lake) as con:
+        old_facts = con.execute("SELECT count(*), sum(hash(event_id, user_key)) FROM fct_events").fetchone()
 
     generate(fresh_lake.lake_dir, users=0, days=2)  # appends the two days after the last one
     result = run_etl(fresh_lake)
@@ -197,8 +193,7 @@ def test_appended_days_load_alone(fresh_lake):
     new_days = [START + dt.timedelta(days=DAYS), START + dt.timedelta(days=DAYS + 1)]
     assert result.partitions == 4  # two event and two user partitions
     assert result.message.startswith(f"events 2 partitions ({new_days[0]}..{new_days[1]})")
-    con = open_warehouse(fresh_lake)
-    try:
+    with warehouse(fresh_lake) as con:
         by_run = dict(con.execute("SELECT partition_date, max(run_id) FROM etl_manifest WHERE kind = 'events' "
                                   "GROUP BY 1").fetchall())
         assert {d for d, r in by_run.items() if r == result.run_id} == set(new_days)
@@ -208,8 +203,6 @@ def test_appended_days_load_alone(fresh_lake):
                              [dt.datetime.combine(new_days[0], dt.time())]).fetchone()[0]
         assert loaded == result.rows_loaded - con.execute(
             "SELECT sum(row_count) FROM etl_manifest WHERE kind = 'users' AND run_id = ?", [result.run_id]).fetchone()[0]
-    finally:
-        con.close()
     # and the warehouse is what a full rebuild of the grown lake gives
     assert snapshot_of(fresh_lake) == _rebuilt(fresh_lake)
 
@@ -260,8 +253,7 @@ def test_backfill_after_the_lake_changed_matches_a_rebuild(fresh_lake):
     result = run_etl(fresh_lake, start=late, end=day, trigger="backfill")
     assert result.status == "succeeded"
     assert snapshot_of(fresh_lake, natural_keys=True) == _rebuilt(fresh_lake, natural_keys=True)
-    con = open_warehouse(fresh_lake)
-    try:
+    with warehouse(fresh_lake) as con:
         # every event of the mover from day 3 on, inside and after the backfilled range, is in the new version
         segments = con.execute("""
             SELECT u.segment, min(f.event_ts) < ?, max(f.event_ts) > ? FROM fct_events f JOIN dim_users u USING (user_key)
@@ -273,8 +265,6 @@ def test_backfill_after_the_lake_changed_matches_a_rebuild(fresh_lake):
         assert con.execute("SELECT count(*) FROM fct_events f JOIN dim_users u USING (user_key) "
                            "WHERE f.user_id = ? AND f.event_ts < ? AND u.valid_from >= ?",
                            [mover] + [dt.datetime.combine(late, dt.time())] * 2).fetchone()[0] == 0
-    finally:
-        con.close()
 
 
 def test_incremental_run_reloads_a_rewritten_partition(fresh_lake):
@@ -295,9 +285,8 @@ def test_a_partition_gone_from_the_lake_is_kept_until_a_backfill_removes_it(fres
     result = run_etl(fresh_lake)
     assert result.partitions == 0
     assert any(str(day) in n and "no longer in the lake" in n for n in result.notices)
-    con = open_warehouse(fresh_lake)
-    kept = con.execute("SELECT count(*) FROM fct_events WHERE date_key = ?", [int(day.strftime("%Y%m%d"))]).fetchone()[0]
-    con.close()
+    with warehouse(fresh_lake) as con:
+        kept = con.execute("SELECT count(*) FROM fct_events WHERE date_key = ?", [int(day.strftime("%Y%m%d"))]).fetchone()[0]
     assert kept > 0
 
     result = run_etl(fresh_lake, start=day, end=day, trigger="backfill")
@@ -315,9 +304,8 @@ def test_a_failed_run_leaves_published_tables_as_they_were(fresh_lake):
         run_etl(fresh_lake)
     assert str(bad) in str(failure.value) and "not a readable Parquet file" in str(failure.value)
     assert snapshot_of(fresh_lake) == before
-    con = open_warehouse(fresh_lake)
-    status, error = con.execute("SELECT status, error FROM etl_runs ORDER BY run_id DESC LIMIT 1").fetchone()
-    con.close()
+    with warehouse(fresh_lake) as con:
+        status, error = con.execute("SELECT status, error FROM etl_runs ORDER BY run_id DESC LIMIT 1").fetchone()
     assert status == "failed" and str(bad) in error
 
 
@@ -345,8 +333,7 @@ def test_bad_rows_are_quarantined_with_their_reason(fresh_lake):
     result = run_etl(fresh_lake)
     assert result.rows_quarantined == 3
     assert result.rows_read == result.rows_loaded + result.rows_quarantined
-    con = open_warehouse(fresh_lake)
-    reasons = con.execute("SELECT reason, source_file, run_id FROM quarantine_events ORDER BY reason").fetchall()
-    con.close()
+    with warehouse(fresh_lake) as con:
+        reasons = con.execute("SELECT reason, source_file, run_id FROM quarantine_events ORDER BY reason").fetchall()
     assert [r[0] for r in reasons] == ["unknown event_type", "unknown platform", "user unknown at event_ts"]
     assert all(r[1].endswith("part-1.parquet") and r[2] == result.run_id for r in reasons)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dash.testing.application_runners import import_app
 
-from tests.conftest import make_settings, open_warehouse
+from tests.conftest import make_settings, warehouse
 
 
 def test_overview_shows_the_warehouse_with_local_assets_only(dash_duo, app_data):
-    con = open_warehouse(make_settings(app_data))
-    events, first, last = con.execute("SELECT count(*), min(event_ts)::DATE, max(event_ts)::DATE FROM fct_events"
-                                      ).fetchone()
-    con.close()
+    with warehouse(make_settings(app_data)) as con:
+        events, first, last = con.execute("SELECT count(*), min(event_ts)::DATE, max(event_ts)::DATE "
+                                          "FROM fct_events").fetchone()
     dash_duo.start_server(import_app("app"))
     dash_duo.wait_for_text_to_equal("#overview-events", f"{events:,}", timeout=10)
     assert f"Data from {first} through {last}" in dash_duo.find_element("#overview-span").text
