@@ -4,9 +4,10 @@
 
 For each size it generates a lake, then times in fresh processes (so peak memory is each step's own):
 - floor: CREATE TABLE ... AS SELECT * FROM read_parquet(lake events), into a new DuckDB file;
-- full: `pipeline run` into a new warehouse (every partition, dimensions, facts, aggregates);
+- full: `pipeline run` into a new warehouse (every partition, dimensions, facts, aggregates, the quality checks);
 - incremental: one more generated day appended to the lake, then `pipeline run` on the full warehouse.
 Each figure is the median of --repeat runs; the lake is read once first so every run starts from a warm page cache.
+Floor and full runs alternate, and full / floor is the median (and range) of the per-pair ratios.
 Prints a Markdown table (paste it into docs/benchmarks.md) and the same figures as JSON.
 """
 
@@ -53,7 +54,7 @@ else:
     con = connect(settings)
     etl.init_warehouse(con)
     t0 = time.perf_counter()
-    result = etl.run(con, settings.lake_dir, trigger="cli", requested_by="benchmark")
+    result = etl.run(con, settings, trigger="cli", requested_by="benchmark")
     con.execute("CHECKPOINT")
     con.close()
     rows = result.rows_read
@@ -91,13 +92,14 @@ def bench_size(name: str, workdir: Path, repeat: int) -> dict:
     gen_seconds = time.perf_counter() - t0
     warm(data / "lake")
 
-    floor = median_of([child("floor", data) for _ in range(repeat)])
-    full_runs = []
-    for _ in range(repeat):
+    floor_runs, full_runs = [], []
+    for _ in range(repeat):  # interleaved, so each pair sees the same machine conditions
+        floor_runs.append(child("floor", data))
         for f in data.glob("warehouse.duckdb*"):
             f.unlink() if f.is_file() else shutil.rmtree(f)
         full_runs.append(child("run", data))
-    full = median_of(full_runs)
+    floor, full = median_of(floor_runs), median_of(full_runs)
+    ratios = sorted(b["seconds"] / a["seconds"] for a, b in zip(floor_runs, full_runs))
     incremental_runs = []
     for _ in range(repeat):
         pipeline("generate", "--data-dir", str(data), "--days", "1")
@@ -110,7 +112,7 @@ def bench_size(name: str, workdir: Path, repeat: int) -> dict:
         "generate_s": gen_seconds, "generate_events_per_s": floor["rows"] / gen_seconds,
         "floor_s": floor["seconds"], "floor_peak_mb": floor["peak_mb"],
         "full_s": full["seconds"], "full_rows_per_s": full["rows"] / full["seconds"], "full_peak_mb": full["peak_mb"],
-        "full_vs_floor": full["seconds"] / floor["seconds"],
+        "full_vs_floor": statistics.median(ratios), "full_vs_floor_range": (ratios[0], ratios[-1]),
         "incremental_s": incremental["seconds"], "incremental_rows": int(incremental["rows"]),
         "incremental_peak_mb": incremental["peak_mb"],
         "warehouse_mb": (data / "warehouse.duckdb").stat().st_size / 2**20,
@@ -122,7 +124,8 @@ def markdown(results: list[dict]) -> str:
     head = ("| events | generate (events/s) | floor | full ETL | full / floor | full rows/s | full peak | "
             "1-day incremental | incremental peak | lake | warehouse |\n|" + "---|" * 11)
     rows = [f"| {r['events']:,} | {r['generate_s']:.1f} s ({r['generate_events_per_s'] / 1e6:.2f}M) | "
-            f"{r['floor_s']:.2f} s | {r['full_s']:.2f} s | {r['full_vs_floor']:.2f}x | "
+            f"{r['floor_s']:.2f} s | {r['full_s']:.2f} s | {r['full_vs_floor']:.2f}x "
+            f"({r['full_vs_floor_range'][0]:.2f}-{r['full_vs_floor_range'][1]:.2f}) | "
             f"{r['full_rows_per_s'] / 1e6:.2f}M | {r['full_peak_mb']:.0f} MiB | "
             f"{r['incremental_s']:.2f} s ({r['incremental_rows']:,} rows) | {r['incremental_peak_mb']:.0f} MiB | "
             f"{r['lake_mb']:.0f} MiB | {r['warehouse_mb']:.0f} MiB |" for r in results]

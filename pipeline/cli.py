@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import logging
 import sys
 from typing import Sequence
 
 from tqdm import tqdm
 
-from pipeline import etl, generate, lake, status
+from pipeline import audit, etl, generate, lake, runs, status
 from pipeline.settings import Settings, load_settings
 from warehouse.db import WarehouseBusy
 
@@ -61,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("status", parents=[common], help="what is loaded: partitions, rows, last run, pending partitions")
 
+    sub.add_parser("dq", parents=[common], help="run the data-quality checks on what is published and record them")
+
+    history = sub.add_parser("runs", parents=[common], help="recent runs with their check summaries")
+    history.add_argument("--limit", type=positive_int, default=15, help="how many runs (default 15)")
+
     demo = sub.add_parser("demo", parents=[common],
                           help="build the demo warehouse unless one with data exists: generate a lake if there is "
                                "none, then load it")
@@ -70,10 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress_bar(total_label: str):
-    bar = tqdm(total=0, unit="partition", desc=total_label, disable=None, leave=False)
+def _progress(label: str):
+    """A progress bar on a terminal; elsewhere (logs, CI, a parent process) one line per step on stderr."""
+    bar = tqdm(total=0, unit="partition", desc=label, disable=None, leave=False)
 
     def update(done: int, total: int) -> None:
+        if bar.disable:
+            print(f"{label}: {done}/{total} partitions", file=sys.stderr, flush=True)
+            return
         bar.total = total
         bar.n = done
         bar.refresh()
@@ -98,20 +108,37 @@ def _run(settings: Settings, start=None, end=None) -> int:
                 print(f"error: no lake partitions and nothing loaded between {start} and {end}; nothing run",
                       file=sys.stderr)
                 return 2
-        bar, update = _progress_bar("loading")
+        bar, update = _progress("loading")
         try:
-            result = etl.run(con, settings.lake_dir, start=start, end=end,
-                             trigger="backfill" if start else "cli", progress=update)
+            result = etl.run(con, settings, start=start, end=end, trigger="backfill" if start else "cli",
+                             requested_by=_who(), progress=update)
         except etl.RunFailed as exc:
+            _print_checks(exc.result)
             print(f"error: {exc}", file=sys.stderr)
             return 1
         finally:
             bar.close()
     for notice in result.notices:
-        print(f"notice: {notice}")
+        print(f"warning: {notice}")
+    _print_checks(result)
     print(f"run {result.run_id} {result.status} in {result.seconds:.1f} s: {result.message}; "
           f"{result.rows_read:,} rows read, {result.rows_loaded:,} loaded, {result.rows_quarantined:,} quarantined")
     return 0
+
+
+def _who() -> str:
+    """Who asked, for the run history: the operating-system user running the command."""
+    try:
+        return f"{getpass.getuser()} (cli)"
+    except Exception:  # no user name in this environment (e.g. a container with an unnamed uid)
+        return "cli"
+
+
+def _print_checks(result: runs.RunResult) -> None:
+    """The checks that did not pass, worst first."""
+    for c in sorted(result.checks, key=lambda c: c.status != "fail"):
+        if c.status != "pass":
+            print(f"{c.status.upper()} {c.check.name}: {c.message}")
 
 
 def cmd_run(args, settings: Settings) -> int:
@@ -120,6 +147,20 @@ def cmd_run(args, settings: Settings) -> int:
 
 def cmd_backfill(args, settings: Settings) -> int:
     return _run(settings, args.start, args.end)
+
+
+def cmd_dq(args, settings: Settings) -> int:
+    with etl.open_warehouse(settings) as con:
+        result = audit.check_published(con, settings, requested_by=_who())
+    _print_checks(result)
+    print(f"run {result.run_id} (dq) {result.status} in {result.seconds:.1f} s: {result.message}")
+    return 0 if result.status == "succeeded" else 1
+
+
+def cmd_runs(args, settings: Settings) -> int:
+    with etl.open_warehouse(settings) as con:
+        print(status.render_runs(runs.recent(con, args.limit)))
+    return 0
 
 
 def cmd_status(args, settings: Settings) -> int:
@@ -141,7 +182,7 @@ def cmd_demo(args, settings: Settings) -> int:
 
 
 COMMANDS = {"generate": cmd_generate, "run": cmd_run, "backfill": cmd_backfill, "status": cmd_status,
-            "demo": cmd_demo}
+            "demo": cmd_demo, "dq": cmd_dq, "runs": cmd_runs}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -33,9 +33,14 @@ class Plan:
     def partition_rows(self) -> list[dict]:
         return [{"kind": k, "partition_date": d} for k, d in self.partitions]
 
-    def file_rows(self) -> list[dict]:
+    def file_rows(self, row_counts: dict[str, int]) -> list[dict]:
         return [{"kind": f.kind, "partition_date": f.partition_date, "file_path": f.rel_path, "file_size": f.size,
-                 "file_mtime_ns": f.mtime_ns} for f in self.files]
+                 "file_mtime_ns": f.mtime_ns, "row_count": row_counts.get(f.path, 0)} for f in self.files]
+
+    def without(self, skipped: dict[Partition, str]) -> "Plan":
+        """The plan less the partitions to skip (they stay pending: the manifest does not record them)."""
+        return Plan(self.mode, [p for p in self.partitions if p not in skipped],
+                    [f for f in self.files if (f.kind, f.partition_date) not in skipped], list(self.notices))
 
 
 def manifest_versions(rows) -> dict[Partition, set[FileVersion]]:
@@ -50,9 +55,16 @@ def _versions(files: list[LakeFile]) -> set[FileVersion]:
     return {(f.rel_path, f.size, f.mtime_ns) for f in files}
 
 
-def plan_incremental(listing: LakeListing, loaded: dict[Partition, set[FileVersion]]) -> Plan:
-    """Partitions that are new, or whose files changed (added, removed, rewritten), since they were loaded."""
+def plan_incremental(listing: LakeListing, loaded: dict[Partition, set[FileVersion]],
+                     waiting: set[dt.date] = frozenset()) -> Plan:
+    """Partitions that are new, or whose files changed (added, removed, rewritten), since they were loaded.
+
+    `waiting`: event partitions holding quarantined events of users unknown at the time; when the plan loads user
+    records, these are reloaded too, so the events of users whose records arrived late are published.
+    """
     partitions, files, notices = [], [], list(listing.problems)
+    loads_users = any(kind == "users" and loaded.get((kind, day)) != _versions(found) and found
+                      for (kind, day), found in listing.files.items())
     for part, found in sorted(listing.files.items()):
         if not found:
             notices.append(f"{part[0]} partition {part[1]}: no Parquet files; skipped")
@@ -60,6 +72,10 @@ def plan_incremental(listing: LakeListing, loaded: dict[Partition, set[FileVersi
         if loaded.get(part) != _versions(found):
             partitions.append(part)
             files.extend(found)
+        elif loads_users and part[0] == "events" and part[1] in waiting:
+            partitions.append(part)
+            files.extend(found)
+            notices.append(f"events partition {part[1]} reloaded: it held events of users unknown when it loaded")
     for part in sorted(set(loaded) - set(listing.files)):
         notices.append(f"{part[0]} partition {part[1]} was loaded but is no longer in the lake; its rows are kept "
                        f"(a backfill over {part[1]} removes them)")

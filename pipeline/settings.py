@@ -17,6 +17,7 @@ class Settings:
     data_dir: Path = _setting("PA_DATA_DIR", Path("./data"), "Folder holding the event lake (lake/) and the warehouse file (warehouse.duckdb).")
     duckdb_memory_limit: str = _setting("PA_DUCKDB_MEMORY_LIMIT", "1GB", "DuckDB memory limit for the process that owns the warehouse; larger work spills to disk.")
     duckdb_threads: int = _setting("PA_DUCKDB_THREADS", 0, "DuckDB worker threads; 0 means one per CPU core.")
+    freshness_lag_days: int = _setting("PA_FRESHNESS_LAG_DAYS", 1, "Days the newest event partition may lag today before the freshness check warns.")
     bind: str = _setting("PA_BIND", "0.0.0.0:8050", "Address gunicorn listens on (host:port).")
     threads: int = _setting("PA_THREADS", 8, "Request threads of the one gunicorn worker process.")
 

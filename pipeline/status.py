@@ -1,4 +1,4 @@
-"""`python -m pipeline status`: what is loaded (partitions, rows, last run) and what the lake has that is not."""
+"""`python -m pipeline status` and `runs`: what is loaded, what the lake has that is not, and the run history."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import etl
+from pipeline import etl, runs
 from warehouse.db import run_sql
 
 
@@ -15,13 +15,13 @@ from warehouse.db import run_sql
 class Status:
     partitions: list[tuple]  # (kind, partitions, first_day, last_day, files, rows_read)
     tables: list[tuple]  # (table, rows)
-    last_run: tuple | None  # etl_runs_recent columns
+    last_run: dict | None  # a runs.recent() row
     pending: list[str]  # partitions an incremental run would load
     notices: list[str]
 
 
 def collect(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> Status:
-    runs = run_sql(con, etl.sql("etl_runs_recent"), {"limit": 1}).fetchall()
+    recent = runs.recent(con, 1)
     try:
         plan = etl.make_plan(con, lake_dir)
         pending = [f"{kind} {day}" for kind, day in plan.partitions]
@@ -31,10 +31,37 @@ def collect(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> Status:
     return Status(
         partitions=run_sql(con, etl.sql("status_partitions")).fetchall(),
         tables=run_sql(con, etl.sql("status_tables")).fetchall(),
-        last_run=runs[0] if runs else None,
+        last_run=recent[0] if recent else None,
         pending=pending,
         notices=notices,
     )
+
+
+def _run_lines(r: dict) -> list[str]:
+    duration = f", {(r['ended_at'] - r['started_at']).total_seconds():.1f} s" if r["ended_at"] else ""
+    lines = [f"run {r['run_id']} ({r['mode']}, {r['trigger']}) {r['status']}, started "
+             f"{r['started_at']:%Y-%m-%d %H:%M:%S} UTC{duration}"]
+    if r["mode"] != "dq":
+        lines.append(f"  {r['partitions'] or 0} partitions, {r['rows_read'] or 0:,} rows read, "
+                     f"{r['rows_loaded'] or 0:,} loaded, {r['rows_quarantined'] or 0:,} quarantined")
+    if r["message"]:
+        lines.append(f"  {r['message']}")
+    if r["checks"]:
+        lines.append(f"  checks: {r['checks_passed']} passed, {r['checks_warned']} warned, "
+                     f"{r['checks_failed']} failed")
+    if r["failed_checks"]:
+        lines.append(f"  failed: {r['failed_checks']}")
+    if r["warned_checks"]:
+        lines.append(f"  warned: {r['warned_checks']}")
+    if r["error"]:
+        lines.append(f"  error: {r['error']}")
+    return lines
+
+
+def render_runs(recent: list[dict]) -> str:
+    if not recent:
+        return "No runs yet."
+    return "\n".join(line for r in recent for line in _run_lines(r))
 
 
 def render(s: Status) -> str:
@@ -46,16 +73,7 @@ def render(s: Status) -> str:
     lines.append("Tables:")
     lines += [f"  {name:<26} {rows:>12,}" for name, rows in s.tables]
     lines.append("Last run:")
-    if s.last_run is None:
-        lines.append("  none yet")
-    else:
-        run_id, trigger, who, _params, status, started, ended, parts, read, loaded, quarantined, message, error = s.last_run
-        lines.append(f"  run {run_id} ({trigger}) {status}, started {started:%Y-%m-%d %H:%M:%S} UTC"
-                     + (f", {(ended - started).total_seconds():.1f} s" if ended else ""))
-        lines.append(f"  {parts or 0} partitions, {read or 0:,} rows read, {loaded or 0:,} loaded, "
-                     f"{quarantined or 0:,} quarantined" + (f"; {message}" if message else ""))
-        if error:
-            lines.append(f"  error: {error}")
+    lines += ["  " + line for line in _run_lines(s.last_run)] if s.last_run else ["  none yet"]
     lines.append(f"Pending in the lake: {len(s.pending)} partition(s)"
                  + (": " + ", ".join(s.pending[:6]) + (" ..." if len(s.pending) > 6 else "") if s.pending else ""))
     lines += [f"Notice: {n}" for n in s.notices]

@@ -25,7 +25,7 @@ warehouse = etl.open_warehouse
 
 def run_etl(settings: Settings, **kwargs) -> etl.RunResult:
     with warehouse(settings) as con:
-        return etl.run(con, settings.lake_dir, **kwargs)
+        return etl.run(con, settings, **kwargs)
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,9 @@ def loaded(tmp_path_factory) -> Path:
     assert out.stdout.startswith("generated 6 days 2024-05-01..2024-05-06: ")
     out = cli("run", data_dir=data)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith("run 1 succeeded in ")
+    last = out.stdout.strip().splitlines()[-1]
+    assert last.startswith("run 1 succeeded in ") and "48 checks: 47 passed, 1 warned, 0 failed" in last
+    assert "WARN fct_events.freshness: " in out.stdout  # the test lake is from 2024
     return data
 
 
@@ -41,8 +43,12 @@ def test_status_reports_partitions_rows_and_the_last_run(loaded):
     out = cli("status", data_dir=loaded)
     assert out.returncode == 0, out.stderr
     assert "events      6 partitions  2024-05-01 .. 2024-05-06" in out.stdout
-    assert "run 1 (cli) succeeded" in out.stdout
+    assert "run 1 (incremental, cli) succeeded" in out.stdout
+    assert "checks: 47 passed, 1 warned, 0 failed" in out.stdout and "warned: fct_events.freshness" in out.stdout
     assert "Pending in the lake: 0 partition(s)" in out.stdout
+    with warehouse(make_settings(loaded)) as con:
+        who = con.execute("SELECT requested_by FROM etl_runs WHERE run_id = 1").fetchone()[0]
+    assert who.endswith("(cli)")
 
 
 def test_backfill_and_rerun(loaded):

@@ -10,42 +10,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import etl, lake
+from pipeline import lake
 from pipeline.generate import generate
 from tests import lakeread
 from tests.conftest import DAYS, START, make_settings, run_etl, warehouse
-
-PUBLISHED = ["dim_date", "dim_platform", "dim_event_type", "dim_country", "dim_users", "fct_events",
-             "quarantine_events", "quarantine_users", "agg_user_activity_daily", "agg_daily_metrics",
-             "agg_user_engagement", "agg_retention_cohorts"]
-RUN_COLUMNS = {"run_id", "quarantined_at"}  # lineage that legitimately differs between two builds
-
-
-def snapshot(con, natural_keys: bool = False) -> dict[str, list[tuple]]:
-    """Every published table's rows, sorted, without run lineage columns.
-
-    With natural_keys, user_key is replaced by the version's natural key (user_id, valid_from): surrogate keys of
-    versions that arrived late differ between an incremental build and a rebuild while meaning the same thing.
-    """
-    out = {}
-    for table in PUBLISHED:
-        cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] not in RUN_COLUMNS]
-        if natural_keys and "user_key" in cols:
-            cols.remove("user_key")
-            source = f"{table} AS t"
-            if table != "dim_users":
-                source += " JOIN dim_users AS v USING (user_key)"
-                cols = [f"t.{c}" for c in cols] + ["v.valid_from AS version_from"]
-            out[table] = con.execute(f"SELECT {', '.join(cols)} FROM {source} ORDER BY ALL").fetchall()
-        else:
-            out[table] = con.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY ALL").fetchall()
-    return out
-
-
-def snapshot_of(settings, natural_keys: bool = False) -> dict[str, list[tuple]]:
-    with warehouse(settings) as con:
-        return snapshot(con, natural_keys)
-
+from tests.snapshots import snapshot_of
 
 def test_every_lake_row_is_loaded_or_quarantined(built, built_con):
     lake_events = lakeread.events(built.lake_dir).num_rows
@@ -292,48 +261,3 @@ def test_a_partition_gone_from_the_lake_is_kept_until_a_backfill_removes_it(fres
     result = run_etl(fresh_lake, start=day, end=day, trigger="backfill")
     assert result.partitions == 2  # the vanished event partition and that day's user partition
     assert snapshot_of(fresh_lake) == _rebuilt(fresh_lake)
-
-
-def test_a_failed_run_leaves_published_tables_as_they_were(fresh_lake):
-    run_etl(fresh_lake)
-    before = snapshot_of(fresh_lake)
-    generate(fresh_lake.lake_dir, users=0, days=1)
-    bad = lake.partition_dir(fresh_lake.lake_dir, "events", START + dt.timedelta(days=DAYS)) / "part-1.parquet"
-    bad.write_bytes(b"PAR1 this is not parquet")
-    with pytest.raises(etl.RunFailed) as failure:
-        run_etl(fresh_lake)
-    assert str(bad) in str(failure.value) and "not a readable Parquet file" in str(failure.value)
-    assert snapshot_of(fresh_lake) == before
-    with warehouse(fresh_lake) as con:
-        status, error = con.execute("SELECT status, error FROM etl_runs ORDER BY run_id DESC LIMIT 1").fetchone()
-    assert status == "failed" and str(bad) in error
-
-
-def test_a_file_breaking_the_contract_is_named(fresh_lake):
-    day = START + dt.timedelta(days=2)
-    path = lake.partition_dir(fresh_lake.lake_dir, "events", day) / "part-0.parquet"
-    t = pq.read_table(path)
-    pq.write_table(t.drop_columns(["device"]).append_column("extra", pa.array([1] * t.num_rows)), path)
-    with pytest.raises(etl.RunFailed) as failure:
-        run_etl(fresh_lake)
-    message = str(failure.value)
-    assert f"{path}: missing column device" in message and f"{path}: unexpected column extra" in message
-
-
-def test_bad_rows_are_quarantined_with_their_reason(fresh_lake):
-    day = START + dt.timedelta(days=6)
-    path = lake.partition_dir(fresh_lake.lake_dir, "events", day) / "part-0.parquet"
-    t = pq.read_table(path)
-    rows = t.slice(0, 3).to_pylist()
-    rows[0]["platform"] = "myspace"
-    rows[1]["event_type"] = "poke"
-    rows[2]["user_id"] = 999_999_999
-    extra = pa.Table.from_pylist(rows, schema=lake.arrow_schema("events"))
-    lake.write_partition(fresh_lake.lake_dir, "events", day, extra, name="part-1.parquet")
-    result = run_etl(fresh_lake)
-    assert result.rows_quarantined == 3
-    assert result.rows_read == result.rows_loaded + result.rows_quarantined
-    with warehouse(fresh_lake) as con:
-        reasons = con.execute("SELECT reason, source_file, run_id FROM quarantine_events ORDER BY reason").fetchall()
-    assert [r[0] for r in reasons] == ["unknown event_type", "unknown platform", "user unknown at event_ts"]
-    assert all(r[1].endswith("part-1.parquet") and r[2] == result.run_id for r in reasons)

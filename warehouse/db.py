@@ -46,22 +46,30 @@ def connect(settings: Settings, *, read_only: bool = False) -> duckdb.DuckDBPyCo
 
 
 @cache
-def _read(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
+def read_sql(path: Path) -> str:
+    return Path(path).read_text(encoding="utf-8")
 
 
-def run_sql(con: duckdb.DuckDBPyConnection, path: Path, params: Mapping[str, Any] | None = None):
-    """Execute every statement of a `.sql` file, each with the named parameters (`$name`) it uses.
+def run_script(con: duckdb.DuckDBPyConnection, text: str, params: Mapping[str, Any] | None = None,
+               label: str = "sql"):
+    """Execute every statement of a SQL script, each with the named parameters (`$name`) it uses.
 
-    Returns the cursor of the last statement, so a file ending in a SELECT can be fetched.
+    Returns the cursor of the last statement, so a script ending in a SELECT can be fetched.
     """
     params = dict(params or {})
     began = time.perf_counter()
     result = None
-    for statement in con.extract_statements(_read(Path(path))):
+    for number, statement in enumerate(con.extract_statements(text), 1):
         missing = statement.named_parameters - params.keys()
         if missing:
-            raise KeyError(f"{Path(path).name} needs parameters {sorted(missing)}")
+            raise KeyError(f"{label} needs parameters {sorted(missing)}")
+        step = time.perf_counter()
         result = con.execute(statement.query, {k: params[k] for k in statement.named_parameters} or None)
-    log.debug("%s: %.3f s", Path(path).name, time.perf_counter() - began)
+        log.debug("%s #%d: %.3f s", label, number, time.perf_counter() - step)
+    log.debug("%s: %.3f s", label, time.perf_counter() - began)
     return result
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, path: Path, params: Mapping[str, Any] | None = None):
+    """Execute a `.sql` file (see run_script)."""
+    return run_script(con, read_sql(Path(path)), params, Path(path).name)

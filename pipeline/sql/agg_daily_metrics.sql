@@ -3,7 +3,8 @@
 -- Distinct counts by activity intervals, with no DISTINCT: each activity row opens a window at its day that
 -- closes N days later (DAU 1, WAU 7, MAU 30) or at the same user's next activity row, whichever comes first.
 -- Windows of one user never overlap (a second row on the same day closes at once), so the running sum of opened
--- minus closed windows is the number of distinct users. Windows reach back 29 days before $from_date.
+-- minus closed windows is the number of distinct users. Windows reach back 29 days before $from_date. Days before
+-- $from_date are computed only as far as needed and not written.
 DELETE FROM agg_daily_metrics WHERE metric_date >= CAST($from_date AS DATE);
 
 INSERT INTO agg_daily_metrics
@@ -18,14 +19,25 @@ activity AS (
     JOIN dim_platform AS p USING (platform_key)
     WHERE a.activity_date >= (SELECT window_start FROM bounds)
 ),
+scoped AS (
+    SELECT * FROM activity
+    UNION ALL
+    SELECT 'all', user_id, activity_date, event_count, session_count FROM activity
+),
+-- of a user's active days before from_date only the last can open a window that reaches from_date (the earlier
+-- ones close at their next active day): carry that one, then every row from from_date on
+carried AS (
+    SELECT platform, user_id, max(activity_date) AS activity_date, 0 AS event_count, 0 AS session_count
+    FROM scoped
+    WHERE activity_date < (SELECT from_date FROM bounds)
+    GROUP BY platform, user_id
+    UNION ALL
+    SELECT * FROM scoped WHERE activity_date >= (SELECT from_date FROM bounds)
+),
 spans AS (
     SELECT platform, activity_date, event_count, session_count,
            lead(activity_date) OVER (PARTITION BY platform, user_id ORDER BY activity_date) AS next_date
-    FROM activity
-    UNION ALL
-    SELECT 'all', activity_date, event_count, session_count,
-           lead(activity_date) OVER (PARTITION BY user_id ORDER BY activity_date)
-    FROM activity
+    FROM carried
 ),
 opened AS (
     SELECT platform, activity_date AS day, count(*) AS opened, sum(event_count) AS events,

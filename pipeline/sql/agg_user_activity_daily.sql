@@ -1,27 +1,26 @@
 -- Recompute the affected days of agg_user_activity_daily: one row per (day, platform, user version) with activity,
 -- carrying the user's segment and home country valid when the events happened. Stored in day order.
+
+-- Sessions of affected days that no batch staged (their facts were re-pointed to another user version).
+INSERT INTO run_sessions
+SELECT date_of_key(f.date_key), f.date_key, f.platform_key, f.user_key, f.user_id, f.session_id, count(*)
+FROM fct_events AS f
+WHERE f.date_key IN (SELECT date_key_of(activity_date) FROM affected_dates
+                     WHERE activity_date NOT IN (SELECT partition_date FROM plan_partitions WHERE kind = 'events'))
+GROUP BY ALL;
+
 DELETE FROM agg_user_activity_daily
 WHERE activity_date IN (SELECT activity_date FROM affected_dates);
 
 INSERT INTO agg_user_activity_daily
-WITH days AS (
-    SELECT DISTINCT activity_date, date_key_of(activity_date) AS date_key FROM affected_dates
-),
--- one row per session of a user version on a platform and day (counts sessions without a DISTINCT aggregate)
-sessions AS (
-    SELECT date_key, f.platform_key, f.user_key, f.user_id, f.session_id, count(*) AS events
-    FROM fct_events AS f
-    JOIN days USING (date_key)
-    GROUP BY ALL
-),
-per_version AS (
-    SELECT date_key, platform_key, user_key, user_id, sum(events) AS event_count, count(*) AS session_count
-    FROM sessions
+WITH per_version AS (
+    SELECT activity_date, date_key, platform_key, user_key, user_id, sum(events) AS event_count,
+           count(*) AS session_count
+    FROM run_sessions
     GROUP BY ALL
 )
-SELECT days.activity_date, a.date_key, a.platform_key, a.user_key, a.user_id, u.segment, u.country,
+SELECT a.activity_date, a.date_key, a.platform_key, a.user_key, a.user_id, u.segment, u.country,
        a.event_count, a.session_count
 FROM per_version AS a
-JOIN days USING (date_key)
 JOIN dim_users AS u ON u.user_key = a.user_key
-ORDER BY days.activity_date;
+ORDER BY a.activity_date;

@@ -22,6 +22,20 @@ CREATE TABLE IF NOT EXISTS etl_runs (
     error             VARCHAR
 );
 
+-- One row per data-quality check evaluated, per run (an ETL run, or `pipeline dq` on what is published).
+CREATE TABLE IF NOT EXISTS dq_results (
+    run_id      BIGINT NOT NULL,
+    check_name  VARCHAR NOT NULL,
+    family      VARCHAR NOT NULL,     -- completeness, uniqueness, validity, referential, scd2, freshness, volume, ...
+    table_name  VARCHAR NOT NULL,
+    severity    VARCHAR NOT NULL,     -- error (a failure blocks publishing) or warn (reported)
+    status      VARCHAR NOT NULL,     -- pass, warn, fail
+    observed    DOUBLE,
+    threshold   VARCHAR,              -- e.g. "warn when > 0; fail when > 0.01"
+    message     VARCHAR NOT NULL,
+    checked_at  TIMESTAMP NOT NULL
+);
+
 -- One row per lake file loaded: what was read, from where, in which version (size, mtime) and by which run.
 CREATE TABLE IF NOT EXISTS etl_manifest (
     kind            VARCHAR NOT NULL,     -- events, users
@@ -183,3 +197,4 @@ CREATE TABLE IF NOT EXISTS agg_retention_cohorts (
 
 -- Helpers --------------------------------------------------------------------------------------------------------------
 CREATE OR REPLACE MACRO date_key_of(d) AS CAST(year(d) * 10000 + month(d) * 100 + day(d) AS INTEGER);
+CREATE OR REPLACE MACRO date_of_key(k) AS make_date(CAST(k // 10000 AS BIGINT), CAST(k // 100 % 100 AS BIGINT), CAST(k % 100 AS BIGINT));

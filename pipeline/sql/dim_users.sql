@@ -71,9 +71,5 @@ SELECT $run_id, change_date, source_file, reject_reason, user_id, segment, count
 FROM stg_users
 WHERE reject_reason IS NOT NULL;
 
-INSERT INTO loaded_files
-SELECT source_file, count(*), count(*) FILTER (WHERE reject_reason IS NULL)
-FROM stg_users
-GROUP BY source_file;
-
+-- Returns one row: the earliest moment from which facts may have to move to another version.
 SELECT changed_from FROM dim_users_changed;

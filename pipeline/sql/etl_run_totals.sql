@@ -1,2 +1,6 @@
--- One row: what this run read and loaded, over every file it read.
-SELECT coalesce(sum(rows_read), 0) AS rows_read, coalesce(sum(rows_loaded), 0) AS rows_loaded FROM loaded_files;
+-- One row: what this run read from the lake (events and user records) and loaded; the rest went to quarantine.
+SELECT coalesce(sum(value) FILTER (WHERE metric = 'rows'), 0) AS rows_read,
+       coalesce(sum(value) FILTER (WHERE metric = 'rows'), 0)
+           - coalesce(sum(value) FILTER (WHERE metric = 'quarantined'), 0) AS rows_loaded
+FROM stg_profile
+WHERE table_name IN ('stg_events', 'stg_users');

@@ -5,14 +5,25 @@ CREATE OR REPLACE TEMP TABLE plan_partitions AS
 SELECT DISTINCT p.kind, p.partition_date
 FROM (SELECT unnest(CAST($partitions AS STRUCT(kind VARCHAR, partition_date DATE)[]), recursive := true)) AS p;
 
--- One row per lake file the run reads.
+-- One row per lake file the run reads, with the rows its Parquet footer declares.
 CREATE OR REPLACE TEMP TABLE plan_files AS
-SELECT f.kind, f.partition_date, f.file_path, f.file_size, f.file_mtime_ns
+SELECT f.kind, f.partition_date, f.file_path, f.file_size, f.file_mtime_ns, f.row_count
 FROM (SELECT unnest(CAST($files AS STRUCT(kind VARCHAR, partition_date DATE, file_path VARCHAR, file_size BIGINT,
-                                          file_mtime_ns BIGINT)[]), recursive := true)) AS f;
+                                          file_mtime_ns BIGINT, row_count BIGINT)[]), recursive := true)) AS f;
 
--- One row per file read: rows read from it and rows loaded (the rest went to quarantine).
-CREATE OR REPLACE TEMP TABLE loaded_files (file_path VARCHAR, rows_read BIGINT, rows_loaded BIGINT);
+-- One row per session of a user version on a platform and day, for the days whose activity this run recomputes:
+-- filled from each staged batch, and from fct_events for days only re-pointed to other user versions.
+CREATE OR REPLACE TEMP TABLE run_sessions (
+    activity_date DATE, date_key INTEGER, platform_key SMALLINT, user_key INTEGER, user_id BIGINT, session_id BIGINT,
+    events BIGINT
+);
 
 -- Days whose activity changed in this run (may repeat; read with DISTINCT).
 CREATE OR REPLACE TEMP TABLE affected_dates (activity_date DATE);
+
+-- The data-quality profile of what the run staged and of the lake files it inspected: one row per (table, metric)
+-- and batch; the staging checks read sums.
+CREATE OR REPLACE TEMP TABLE stg_profile (table_name VARCHAR, metric VARCHAR, value BIGINT);
+INSERT INTO stg_profile
+SELECT 'lake', m.metric, m.value
+FROM (SELECT unnest(CAST($lake_metrics AS STRUCT(metric VARCHAR, value BIGINT)[]), recursive := true)) AS m;

@@ -10,7 +10,9 @@ SELECT $run_id, event_date, source_file, reject_reason, event_id, user_id, platf
 FROM stg_events
 WHERE reject_reason IS NOT NULL;
 
-INSERT INTO loaded_files
-SELECT source_file, count(*), count(*) FILTER (WHERE reject_reason IS NULL)
+-- The batch's sessions, for agg_user_activity_daily (counted here, while the batch is in memory).
+INSERT INTO run_sessions
+SELECT event_date, date_key, platform_key, user_key, user_id, session_id, count(*)
 FROM stg_events
-GROUP BY source_file;
+WHERE reject_reason IS NULL
+GROUP BY ALL;

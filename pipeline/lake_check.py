@@ -1,0 +1,118 @@
+"""Lake files against the contract, before a run reads a row: readable, the right columns and types, rows or not.
+
+A file that cannot be read, misses a contract column or has one of another type makes its whole partition skip
+(the partition stays pending, so the next run tries again once it is fixed); an extra column is reported and
+ignored; a partition whose files hold no rows is skipped rather than loaded as empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipeline import lake
+from warehouse.db import run_sql
+
+SQL_DIR = Path(__file__).parent / "sql"
+EMPTY = "the partition holds no rows"
+
+
+@dataclass
+class FileReport:
+    """What inspecting one lake file found."""
+
+    file: lake.LakeFile
+    rows: int = 0
+    problems: list[str] = field(default_factory=list)  # the partition cannot load
+    extra_columns: list[str] = field(default_factory=list)  # ignored, reported
+
+
+@dataclass
+class Inspection:
+    """The verdict on a run's files: partitions to skip and why, and the figures the quality checks read."""
+
+    reports: list[FileReport]
+    skipped: dict[tuple[str, dt.date], str]  # partition -> reason naming the file(s)
+
+    def metric_rows(self) -> list[dict]:
+        """The lake's rows of the run's data-quality profile ('rows' is the number of files inspected)."""
+        metrics = {
+            "rows": len(self.reports),
+            "files_breaking_contract": sum(1 for r in self.reports if r.problems),
+            "files_with_extra_columns": sum(1 for r in self.reports if r.extra_columns),
+            "empty_partitions": sum(1 for reason in self.skipped.values() if reason.endswith(EMPTY)),
+        }
+        return [{"metric": k, "value": v} for k, v in metrics.items()]
+
+    def row_counts(self) -> dict[str, int]:
+        """Rows per file (absolute path) as its Parquet footer declares."""
+        return {r.file.path: r.rows for r in self.reports}
+
+    def notices(self) -> list[str]:
+        out = [f"{kind} partition {day} skipped: {reason}" for (kind, day), reason in sorted(self.skipped.items())]
+        out += [f"{r.file.path}: unexpected column{'s' if len(r.extra_columns) > 1 else ''} "
+                f"{', '.join(r.extra_columns)} ignored" for r in self.reports if r.extra_columns]
+        return out
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0]
+
+
+def _read_metadata(con: duckdb.DuckDBPyConnection, files: list[lake.LakeFile]) -> tuple[list, list, dict[str, str]]:
+    """(schema rows, row-count rows, unreadable path -> error); one query for all files, file by file on error."""
+    paths = [f.path for f in files]
+    try:
+        return (run_sql(con, SQL_DIR / "lake_file_schemas.sql", {"files": paths}).fetchall(),
+                run_sql(con, SQL_DIR / "lake_file_rows.sql", {"files": paths}).fetchall(), {})
+    except duckdb.Error:
+        schemas, rows, broken = [], [], {}
+        for path in paths:
+            try:
+                schemas += run_sql(con, SQL_DIR / "lake_file_schemas.sql", {"files": [path]}).fetchall()
+                rows += run_sql(con, SQL_DIR / "lake_file_rows.sql", {"files": [path]}).fetchall()
+            except duckdb.Error as exc:
+                broken[path] = _first_line(exc)
+        return schemas, rows, broken
+
+
+def inspect(con: duckdb.DuckDBPyConnection, files: list[lake.LakeFile]) -> Inspection:
+    """Check every file against the contract (no data read: Parquet metadata only)."""
+    if not files:
+        return Inspection([], {})
+    schema_rows, count_rows, broken = _read_metadata(con, files)
+    columns: dict[str, dict[str, str]] = {}
+    for path, column, dtype in schema_rows:
+        columns.setdefault(path, {})[column] = dtype
+    counts = {path: rows for path, rows in count_rows}
+
+    reports = []
+    for f in files:
+        report = FileReport(f, rows=int(counts.get(f.path) or 0))
+        if f.path in broken:
+            report.problems.append(f"not a readable Parquet file ({broken[f.path]})")
+        else:
+            found, expected = columns.get(f.path, {}), lake.CONTRACT[f.kind]
+            missing = [c for c in expected if c not in found]
+            wrong = [f"{c} is {found[c]}, expected {t}" for c, t in expected.items() if c in found and found[c] != t]
+            if missing:
+                report.problems.append(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+            if wrong:
+                report.problems.append(f"wrong type: {'; '.join(wrong)}")
+            report.extra_columns = [c for c in found if c not in expected]
+        reports.append(report)
+
+    skipped: dict[tuple[str, dt.date], str] = {}
+    by_partition: dict[tuple[str, dt.date], list[FileReport]] = {}
+    for r in reports:
+        by_partition.setdefault((r.file.kind, r.file.partition_date), []).append(r)
+    for part, part_reports in by_partition.items():
+        bad = [f"{r.file.path}: {'; '.join(r.problems)}" for r in part_reports if r.problems]
+        if bad:
+            skipped[part] = "; ".join(bad)
+        elif sum(r.rows for r in part_reports) == 0:
+            skipped[part] = f"{', '.join(r.file.path for r in part_reports)}: {EMPTY}"
+    return Inspection(reports, skipped)

@@ -1,0 +1,72 @@
+"""Run history: each ETL run and each `pipeline dq` run is a row of etl_runs, its check results rows of dq_results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipeline.quality.runner import CheckResult
+from warehouse.db import run_sql
+
+SQL_DIR = Path(__file__).parent / "sql"
+TRIGGERS = ("cli", "schedule", "manual", "backfill")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    status: str  # running, succeeded, failed
+    mode: str  # incremental, backfill, dq
+    partitions: int = 0
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    seconds: float = 0.0
+    message: str = ""
+    error: str | None = None
+    notices: list[str] = field(default_factory=list)
+    checks: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def failed_checks(self) -> list[CheckResult]:
+        return [c for c in self.checks if c.status == "fail"]
+
+
+def start(con: duckdb.DuckDBPyConnection, mode: str, trigger: str, requested_by: str | None,
+          parameters: dict) -> RunResult:
+    if trigger not in TRIGGERS:
+        raise ValueError(f"trigger {trigger!r} is not one of {TRIGGERS}")
+    run_id = run_sql(con, SQL_DIR / "etl_runs_start.sql", {
+        "trigger": trigger, "requested_by": requested_by, "now": utcnow(),
+        "parameters": json.dumps({"mode": mode, **parameters}, default=str),
+    }).fetchone()[0]
+    return RunResult(run_id=run_id, status="running", mode=mode)
+
+
+def finish(con: duckdb.DuckDBPyConnection, result: RunResult) -> None:
+    run_sql(con, SQL_DIR / "etl_runs_finish.sql", {
+        "run_id": result.run_id, "status": result.status, "now": utcnow(), "partitions": result.partitions,
+        "partitions_done": result.partitions if result.status == "succeeded" else 0,
+        "rows_read": result.rows_read, "rows_loaded": result.rows_loaded,
+        "rows_quarantined": result.rows_quarantined, "message": result.message, "error": result.error,
+    })
+
+
+def mark_interrupted(con: duckdb.DuckDBPyConnection) -> int:
+    """Runs a dead process left 'running' become failed; returns how many."""
+    return len(run_sql(con, SQL_DIR / "etl_runs_interrupted.sql", {"now": utcnow()}).fetchall())
+
+
+def recent(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict]:
+    """The newest runs, each with its check counts and the names of its failed and warned checks."""
+    cur = run_sql(con, SQL_DIR / "etl_runs_recent.sql", {"limit": limit})
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
