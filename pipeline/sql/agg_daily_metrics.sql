@@ -13,13 +13,13 @@ WITH bounds AS (
            CAST($from_date AS DATE) - 29 AS window_start,
            (SELECT max(activity_date) FROM agg_user_activity_daily) AS to_date
 ),
-activity AS (
+activity AS NOT MATERIALIZED (
     SELECT p.platform_name AS platform, a.user_id, a.activity_date, a.event_count, a.session_count
     FROM agg_user_activity_daily AS a
     JOIN dim_platform AS p USING (platform_key)
     WHERE a.activity_date >= (SELECT window_start FROM bounds)
 ),
-scoped AS (
+scoped AS NOT MATERIALIZED (
     SELECT * FROM activity
     UNION ALL
     SELECT 'all', user_id, activity_date, event_count, session_count FROM activity
