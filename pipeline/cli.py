@@ -113,14 +113,13 @@ def _run(settings: Settings, start=None, end=None) -> int:
             result = etl.run(con, settings, start=start, end=end, trigger="backfill" if start else "cli",
                              requested_by=_who(), progress=update)
         except etl.RunFailed as exc:
-            _print_checks(exc.result)
+            bar.close()
+            _print_outcome(exc.result)
             print(f"error: {exc}", file=sys.stderr)
             return 1
         finally:
             bar.close()
-    for notice in result.notices:
-        print(f"warning: {notice}")
-    _print_checks(result)
+    _print_outcome(result)
     print(f"run {result.run_id} {result.status} in {result.seconds:.1f} s: {result.message}; "
           f"{result.rows_read:,} rows read, {result.rows_loaded:,} loaded, {result.rows_quarantined:,} quarantined")
     return 0
@@ -134,8 +133,10 @@ def _who() -> str:
         return "cli"
 
 
-def _print_checks(result: runs.RunResult) -> None:
-    """The checks that did not pass, worst first."""
+def _print_outcome(result: runs.RunResult) -> None:
+    """The run's notices (partitions skipped, ...) and the checks that did not pass, worst first."""
+    for notice in result.notices:
+        print(f"warning: {notice}")
     for c in sorted(result.checks, key=lambda c: c.status != "fail"):
         if c.status != "pass":
             print(f"{c.status.upper()} {c.check.name}: {c.message}")
@@ -152,7 +153,7 @@ def cmd_backfill(args, settings: Settings) -> int:
 def cmd_dq(args, settings: Settings) -> int:
     with etl.open_warehouse(settings) as con:
         result = audit.check_published(con, settings, requested_by=_who())
-    _print_checks(result)
+    _print_outcome(result)
     print(f"run {result.run_id} (dq) {result.status} in {result.seconds:.1f} s: {result.message}")
     return 0 if result.status == "succeeded" else 1
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pipeline.quality.runner import quote
 from tests.conftest import warehouse
 
 PUBLISHED = ["dim_date", "dim_platform", "dim_event_type", "dim_country", "dim_users", "fct_events",
              "quarantine_events", "quarantine_users", "agg_user_activity_daily", "agg_daily_metrics",
              "agg_user_engagement", "agg_retention_cohorts"]
 RUN_COLUMNS = {"run_id", "quarantined_at"}  # lineage that legitimately differs between two builds
+
+
+def _columns(con, table: str) -> list[str]:
+    """The table's columns but run lineage, quoted (the table name comes from PUBLISHED, never from input)."""
+    return [quote(r[0]) for r in con.execute(f"DESCRIBE {quote(table)}").fetchall() if r[0] not in RUN_COLUMNS]
 
 
 def snapshot(con, natural_keys: bool = False) -> dict[str, list[tuple]]:
@@ -18,16 +24,16 @@ def snapshot(con, natural_keys: bool = False) -> dict[str, list[tuple]]:
     """
     out = {}
     for table in PUBLISHED:
-        cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] not in RUN_COLUMNS]
-        if natural_keys and "user_key" in cols:
-            cols.remove("user_key")
-            source = f"{table} AS t"
+        cols = _columns(con, table)
+        if natural_keys and quote("user_key") in cols:
+            cols.remove(quote("user_key"))
+            source = f"{quote(table)} AS t"
             if table != "dim_users":
                 source += " JOIN dim_users AS v USING (user_key)"
                 cols = [f"t.{c}" for c in cols] + ["v.valid_from AS version_from"]
             out[table] = con.execute(f"SELECT {', '.join(cols)} FROM {source} ORDER BY ALL").fetchall()
         else:
-            out[table] = con.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY ALL").fetchall()
+            out[table] = con.execute(f"SELECT {', '.join(cols)} FROM {quote(table)} ORDER BY ALL").fetchall()
     return out
 
 
@@ -42,7 +48,6 @@ def fingerprint_of(settings) -> dict[str, tuple[int, int]]:
     out = {}
     with warehouse(settings) as con:
         for table in PUBLISHED:
-            cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] not in RUN_COLUMNS]
-            out[table] = con.execute(f"SELECT count(*), sum(hash(t)) FROM (SELECT {', '.join(cols)} FROM {table}) AS t"
-                                     ).fetchone()
+            out[table] = con.execute(f"SELECT count(*), sum(hash(t)) FROM (SELECT {', '.join(_columns(con, table))} "
+                                     f"FROM {quote(table)}) AS t").fetchone()
     return out

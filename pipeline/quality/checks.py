@@ -9,6 +9,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from warehouse.db import read_sql
+
 QUALITY_DIR = Path(__file__).parent
 CHECKS_FILE = QUALITY_DIR / "checks.toml"
 KIND_DIR = QUALITY_DIR / "sql"
@@ -76,7 +78,7 @@ class Check:
         return "; ".join(parts)
 
     def template(self) -> str:
-        return (KIND_DIR / f"{self.kind}.sql").read_text(encoding="utf-8")
+        return read_sql(KIND_DIR / f"{self.kind}.sql")
 
 
 def _check_identifier(value: Any, where: str) -> None:
