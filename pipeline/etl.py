@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 SQL_DIR = Path(__file__).parent / "sql"
 QUALITY_SQL_DIR = Path(__file__).parent / "quality" / "sql"
 BATCH_BYTES = 64 << 20  # event files staged together, by Parquet size (about 3.5M events)
+RECENT_DAYS = 3  # masks of up to this many days are recomputed directly; longer spans by activity islands
 
 Progress = Callable[[int, int], None]  # (partitions done, partitions in the run)
 
@@ -140,10 +141,17 @@ def _publish(con: duckdb.DuckDBPyConnection, plan: Plan, lake_dir: Path, run_id:
         if progress:
             progress(done, total)
 
-    from_date = run_sql(con, sql("etl_affected_from")).fetchone()[0]
+    run_sql(con, sql("agg_user_activity_daily"))  # (nothing to do when no day is affected)
+    from_date, to_date = run_sql(con, sql("etl_affected_from")).fetchone()
     if from_date is not None:
-        run_sql(con, sql("agg_user_activity_daily"))
+        run_sql(con, sql("fct_funnel_events"))
+        run_sql(con, sql("agg_user_day"))
+        run_sql(con, sql("agg_user_week"))
+        run_sql(con, sql("agg_user_platform_first"))
+        masks = "agg_active_masks_recent" if (to_date - from_date).days < RECENT_DAYS else "agg_active_masks"
+        run_sql(con, sql(masks), {"from_date": from_date})
         run_sql(con, sql("agg_daily_metrics"), {"from_date": from_date})
+        run_sql(con, sql("agg_growth_transitions"), {"from_date": from_date})
         run_sql(con, sql("agg_user_engagement"))
         run_sql(con, sql("agg_retention_cohorts"))
 

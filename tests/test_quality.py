@@ -151,6 +151,11 @@ CHANGED_USER = "(SELECT user_id FROM dim_users GROUP BY user_id HAVING count(*) 
     ("agg_daily_metrics.growth_identities", "UPDATE agg_daily_metrics SET dau = dau + 1, wau = wau + 1, "
                                             "mau = mau + 1, stickiness = (dau + 1) / (mau + 1) "
                                             f"WHERE metric_date = {FIRST_DAY} AND platform = 'all'"),
+    ("agg_active_masks.day_counts", f"UPDATE agg_active_masks SET users = users + 1 WHERE activity_date = {FIRST_DAY} "
+                                    "AND window_days = 1 AND segment = 'casual' AND platform_mask = 1"),
+    ("agg_growth_transitions.active", "UPDATE agg_growth_transitions SET users = users + 1 WHERE grain = 'day' "
+                                      f"AND segment = 'all' AND mask_now = 1 AND period_start = {FIRST_DAY} + 3"),
+    ("fct_funnel_events.rows", f"DELETE FROM fct_funnel_events WHERE event_ts = (SELECT min(event_ts) FROM fct_funnel_events)"),
 ])
 def test_each_published_check_fails_on_its_fault(copy_of_built, check, corruption):
     result = dq(copy_of_built, corruption)
@@ -184,7 +189,7 @@ def test_dq_and_runs_commands(copy_of_built):
     lines = out.stdout.splitlines()
     assert lines[0].startswith("run 2 (dq, cli) succeeded") and lines[-1].startswith("  warned: ")
     assert any(line.startswith("run 1 (incremental, cli) succeeded") for line in lines)
-    assert any("checks: 47 passed, 1 warned, 0 failed" in line for line in lines)
+    assert any("checks: 50 passed, 1 warned, 0 failed" in line for line in lines)
 
     with warehouse(copy_of_built) as con:
         con.execute("UPDATE dim_users SET is_current = true")

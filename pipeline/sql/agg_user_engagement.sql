@@ -5,33 +5,23 @@ DELETE FROM agg_user_engagement;
 
 INSERT INTO agg_user_engagement
 WITH last_day AS (
-    SELECT max(activity_date) AS day FROM agg_user_activity_daily
-),
-user_days AS (
-    SELECT user_id, activity_date, sum(event_count) AS events, sum(session_count) AS sessions
-    FROM agg_user_activity_daily
-    GROUP BY ALL
+    SELECT max(activity_date) AS day FROM agg_user_day
 ),
 lifetime AS (
     SELECT user_id,
            min(activity_date) AS first_active_date,
            max(activity_date) AS last_active_date,
-           count(*) AS active_days,
+           count(DISTINCT activity_date) AS active_days,
            sum(events) AS events,
            sum(sessions) AS sessions,
-           count(*) FILTER (WHERE activity_date > last_day.day - 28) AS active_days_l28,
+           bit_count(bit_or(platform_mask)) AS platforms_used,
+           count(DISTINCT activity_date) FILTER (WHERE activity_date > last_day.day - 28) AS active_days_l28,
            coalesce(sum(events) FILTER (WHERE activity_date > last_day.day - 28), 0) AS events_l28
-    FROM user_days, last_day
-    GROUP BY user_id
-),
-platforms AS (
-    SELECT user_id, count(DISTINCT platform_key) AS platforms_used
-    FROM agg_user_activity_daily
+    FROM agg_user_day, last_day
     GROUP BY user_id
 )
-SELECT l.user_id, l.first_active_date, l.last_active_date, l.active_days, l.events, l.sessions,
-       p.platforms_used, l.active_days_l28, l.events_l28,
-       round(60.0 * l.active_days_l28 / 28 + 40.0 * least(1.0, ln(1 + l.events_l28) / ln(501)), 2)
-FROM lifetime AS l
-JOIN platforms AS p USING (user_id)
-ORDER BY l.user_id;
+SELECT user_id, first_active_date, last_active_date, active_days, events, sessions, platforms_used,
+       active_days_l28, events_l28,
+       round(60.0 * active_days_l28 / 28 + 40.0 * least(1.0, ln(1 + events_l28) / ln(501)), 2)
+FROM lifetime
+ORDER BY user_id;

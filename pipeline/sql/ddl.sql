@@ -198,3 +198,64 @@ CREATE TABLE IF NOT EXISTS agg_retention_cohorts (
 -- Helpers --------------------------------------------------------------------------------------------------------------
 CREATE OR REPLACE MACRO date_key_of(d) AS CAST(year(d) * 10000 + month(d) * 100 + day(d) AS INTEGER);
 CREATE OR REPLACE MACRO date_of_key(k) AS make_date(CAST(k // 10000 AS BIGINT), CAST(k // 100 % 100 AS BIGINT), CAST(k % 100 AS BIGINT));
+
+-- Aggregates for the dashboard's filters (platform subsets x segments) -----------------------------------------------
+-- One row per (day, user, segment) with activity: which platforms (bit platform_key - 1), home country, events.
+CREATE TABLE IF NOT EXISTS agg_user_day (
+    activity_date  DATE NOT NULL,
+    user_id        BIGINT NOT NULL,
+    segment        VARCHAR,
+    platform_mask  UTINYINT NOT NULL,
+    user_country   VARCHAR,
+    events         INTEGER NOT NULL,
+    sessions       INTEGER NOT NULL
+);
+
+-- One row per (day, segment or 'all', window, mask): how many users' platforms over the window ending that day
+-- (window_days 1 = that day, 7, 30) are exactly that mask. Users active on a platform subset S = sum(users) where
+-- platform_mask & S <> 0: distinct counts for any filter without touching the users.
+CREATE TABLE IF NOT EXISTS agg_active_masks (
+    activity_date  DATE NOT NULL,
+    segment        VARCHAR NOT NULL,
+    window_days    TINYINT NOT NULL,
+    platform_mask  UTINYINT NOT NULL,
+    users          INTEGER NOT NULL
+);
+
+-- One row per (period, segment or 'all', mask this period, mask the period before): how many users made that
+-- transition. Growth accounting for any platform subset: retained, churned and returning users, by day or week.
+CREATE TABLE IF NOT EXISTS agg_growth_transitions (
+    grain          VARCHAR NOT NULL,      -- day, week
+    period_start   DATE NOT NULL,
+    segment        VARCHAR NOT NULL,
+    mask_now       UTINYINT NOT NULL,
+    mask_before    UTINYINT NOT NULL,
+    users          INTEGER NOT NULL
+);
+
+-- One row per (user, platform): the first day ever active there, and the user's segment that day.
+CREATE TABLE IF NOT EXISTS agg_user_platform_first (
+    user_id        BIGINT NOT NULL,
+    platform_key   SMALLINT NOT NULL,
+    first_date     DATE NOT NULL,
+    segment        VARCHAR
+);
+
+-- One row per (ISO week, user, segment) with activity: which platforms.
+CREATE TABLE IF NOT EXISTS agg_user_week (
+    week_start     DATE NOT NULL,
+    user_id        BIGINT NOT NULL,
+    segment        VARCHAR,
+    platform_mask  UTINYINT NOT NULL
+);
+
+-- One row per funnel event (view, like, comment, share, create): the fact narrowed to what the funnel reads, with
+-- the user's segment at the event's time.
+CREATE TABLE IF NOT EXISTS fct_funnel_events (
+    date_key      INTEGER NOT NULL,
+    user_id       BIGINT NOT NULL,
+    platform_key  SMALLINT NOT NULL,
+    segment       VARCHAR,
+    step          TINYINT NOT NULL,
+    event_ts      TIMESTAMP NOT NULL
+);

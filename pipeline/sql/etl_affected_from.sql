@@ -1,2 +1,2 @@
--- One row: the earliest day whose activity this run changed (NULL when none).
-SELECT min(activity_date) FROM affected_dates;
+-- One row: the earliest day whose activity this run changed (NULL when none), and the last day with activity.
+SELECT min(activity_date), (SELECT max(activity_date) FROM agg_user_activity_daily) FROM affected_dates;

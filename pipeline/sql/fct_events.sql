@@ -16,3 +16,11 @@ SELECT event_date, date_key, platform_key, user_key, user_id, session_id, count(
 FROM stg_events
 WHERE reject_reason IS NULL
 GROUP BY ALL;
+
+-- The batch's funnel events (view .. create), with the user's segment at the event's time.
+INSERT INTO fct_funnel_events
+SELECT s.date_key, s.user_id, s.platform_key, u.segment, t.funnel_step, s.event_ts
+FROM stg_events AS s
+JOIN dim_event_type AS t USING (event_type_key)
+JOIN dim_users AS u USING (user_key)
+WHERE s.reject_reason IS NULL AND t.funnel_step IS NOT NULL;
