@@ -1,32 +1,66 @@
-"""Overview (placeholder until the dashboard issue): what the warehouse holds."""
+"""Overview: DAU with its 7-day average, WAU and MAU, stickiness, and KPIs against the previous period."""
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+import pandas as pd
+from dash import Input, Output, callback, dcc, html
 
-from warehouse.queries import query
+from components import cards, figures, ids
+from pages._common import filters_from, heading
+from warehouse import panels
 
-dash.register_page(__name__, path="/", name="Overview", order=0)
+dash.register_page(__name__, path="/", name="Overview", order=0, title="Overview - Product analytics")
 
-ID = "overview"
+ID = ids.prefixed("overview")
+ACTIVITY = cards.register(ID("activity"), lambda f, _: panels.overview_activity(f))
+KPIS = cards.register(ID("kpis"), lambda f, _: panels.kpis(f))
 
-
-def _kpi(label: str, value: str, id_: str) -> dbc.Col:
-    return dbc.Col(dbc.Card(dbc.CardBody([html.Div(label, className="pa-kpi-label"),
-                                          html.Div(value, className="pa-kpi-value", id=f"{ID}-{id_}")]),
-                            className="pa-kpi"), md=3)
+KPI_FORMATS = {"Stickiness (DAU/MAU)": "{:.1%}"}
 
 
-def layout(**_query) -> html.Div:
-    row = query("warehouse_summary").iloc[0]
-    if row["events"] == 0:
-        return dbc.Alert("The warehouse is empty: generate a lake and load it (`make demo`).", color="info",
-                         id=f"{ID}-empty")
+def kpi_cards(table: pd.DataFrame) -> list:
+    """One card per KPI: the value, and its change against the previous period of the same length."""
+    out = []
+    for row in table.itertuples():
+        value = KPI_FORMATS.get(row.kpi, "{:,.0f}").format(row.value) if pd.notna(row.value) else "n/a"
+        if row.change is None or pd.isna(row.change):
+            delta, tone = "no previous period", "text-muted"
+        else:
+            arrow = "bi-arrow-up-right" if row.change >= 0 else "bi-arrow-down-right"
+            delta = html.Span([html.I(className=f"bi {arrow} me-1"), f"{row.change:+.1%} vs previous period"])
+            tone = "text-success" if row.change >= 0 else "text-danger"
+        out.append(dbc.Col(dbc.Card(dbc.CardBody([
+            html.Div(row.kpi, className="pa-kpi-label"),
+            html.Div(value, className="pa-kpi-value"),
+            html.Div(delta, className=f"small {tone}"),
+        ]), className="pa-kpi h-100"), lg=2, md=4, sm=6, className="mb-3"))
+    return out
+
+
+def layout(**_query):
     return html.Div([
-        html.H4("Overview"),
-        html.P(f"Data from {row['first_day']:%Y-%m-%d} through {row['last_day']:%Y-%m-%d}; "
-               f"last ETL run {row['last_run_status']}.", id=f"{ID}-span"),
-        dbc.Row([_kpi("Events", f"{row['events']:,}", "events"), _kpi("People", f"{row['users']:,}", "users")]),
+        heading("Overview", "Daily, weekly and monthly active users on the selected platforms and segment."),
+        cards.card(KPIS, "Key figures", html.Div(dbc.Row(id=ID("kpi-row")), id=ID("kpi-body")),
+                   subtitle="Against the previous period of the same length"),
+        dbc.Row([
+            dbc.Col(cards.card(ACTIVITY, "Active users", dcc.Graph(id=ID("activity-graph"),
+                                                                   config={"displaylogo": False}),
+                               subtitle="DAU with its 7-day average, WAU and MAU"), lg=8),
+            dbc.Col(cards.card(ID("stickiness"), "Stickiness", dcc.Graph(id=ID("stickiness-graph"),
+                                                                         config={"displaylogo": False}),
+                               subtitle="DAU / MAU"), lg=4),
+        ], className="mt-3"),
     ])
+
+
+cards.register(ID("stickiness"), lambda f, _: panels.overview_activity(f)[["day", "dau", "mau", "stickiness"]])
+
+
+@callback(Output(ID("activity-graph"), "figure"), Output(ID("stickiness-graph"), "figure"),
+          Output(ID("kpi-row"), "children"), Input(ids.FILTERS, "data"))
+def update(data):
+    f = filters_from(data)
+    activity = panels.overview_activity(f)
+    return figures.activity(activity), figures.stickiness(activity), kpi_cards(panels.kpis(f))

@@ -146,6 +146,7 @@ def _publish(con: duckdb.DuckDBPyConnection, plan: Plan, lake_dir: Path, run_id:
     if from_date is not None:
         run_sql(con, sql("fct_funnel_events"))
         run_sql(con, sql("agg_user_day"))
+        run_sql(con, sql("agg_daily_volume"))
         run_sql(con, sql("agg_user_week"))
         run_sql(con, sql("agg_user_platform_first"))
         masks = "agg_active_masks_recent" if (to_date - from_date).days < RECENT_DAYS else "agg_active_masks"

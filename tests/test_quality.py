@@ -155,7 +155,7 @@ CHANGED_USER = "(SELECT user_id FROM dim_users GROUP BY user_id HAVING count(*) 
                                     "AND window_days = 1 AND segment = 'casual' AND platform_mask = 1"),
     ("agg_growth_transitions.active", "UPDATE agg_growth_transitions SET users = users + 1 WHERE grain = 'day' "
                                       f"AND segment = 'all' AND mask_now = 1 AND period_start = {FIRST_DAY} + 3"),
-    ("fct_funnel_events.rows", f"DELETE FROM fct_funnel_events WHERE event_ts = (SELECT min(event_ts) FROM fct_funnel_events)"),
+    ("fct_funnel_events.rows", "DELETE FROM fct_funnel_events WHERE event_ts = (SELECT min(event_ts) FROM fct_funnel_events)"),
 ])
 def test_each_published_check_fails_on_its_fault(copy_of_built, check, corruption):
     result = dq(copy_of_built, corruption)

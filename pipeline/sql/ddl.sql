@@ -208,7 +208,9 @@ CREATE TABLE IF NOT EXISTS agg_user_day (
     platform_mask  UTINYINT NOT NULL,
     user_country   VARCHAR,
     events         INTEGER NOT NULL,
-    sessions       INTEGER NOT NULL
+    sessions       INTEGER NOT NULL,
+    day_platform_mask  UTINYINT NOT NULL, -- the user's platforms that day across segments (differs only on a day
+    is_day_first       BOOLEAN NOT NULL   -- their segment changed); is_day_first marks one row per (day, user)
 );
 
 -- One row per (day, segment or 'all', window, mask): how many users' platforms over the window ending that day
@@ -258,4 +260,14 @@ CREATE TABLE IF NOT EXISTS fct_funnel_events (
     segment       VARCHAR,
     step          TINYINT NOT NULL,
     event_ts      TIMESTAMP NOT NULL
+);
+
+-- One row per (day, platform, segment) with activity: events and sessions, for event totals under any filter.
+CREATE TABLE IF NOT EXISTS agg_daily_volume (
+    activity_date  DATE NOT NULL,
+    platform_key   SMALLINT NOT NULL,
+    segment        VARCHAR,
+    users          INTEGER NOT NULL,      -- user versions active: not a distinct count across rows
+    events         BIGINT NOT NULL,
+    sessions       BIGINT NOT NULL
 );

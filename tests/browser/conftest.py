@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -30,8 +31,9 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture
 def app_data(built, tmp_path, monkeypatch):
-    """A copy of the built warehouse that the app under test owns; the app's connection is closed afterwards."""
+    """A copy of the built warehouse that the app under test owns; its connection and cache are reset around it."""
     from warehouse import access
+    from warehouse.cache import cache
 
     data = tmp_path / "data"
     shutil.copytree(built.data_dir, data)
@@ -39,3 +41,25 @@ def app_data(built, tmp_path, monkeypatch):
     access.close()
     yield data
     access.close()
+    with _app().server.app_context():
+        cache.clear()
+
+
+@cache
+def _app():
+    """The app, imported once: Dash registers page callbacks when their modules are first imported."""
+    from dash.testing.application_runners import import_app
+
+    return import_app("app")
+
+
+@pytest.fixture
+def dashboard(dash_duo, app_data):
+    """The app, started on the copied warehouse, its cache empty."""
+    from warehouse.cache import cache
+
+    app = _app()
+    with app.server.app_context():
+        cache.clear()
+    dash_duo.start_server(app)
+    return dash_duo

@@ -1,0 +1,33 @@
+-- One row per (segment, 5-point bin of engagement score): how many users active on the platforms of $platform_mask
+-- between $start and $end (in $segment, or 'all') scored there. A user's score over the range (0..100) =
+-- 60 x active days / days in range + 40 x min(1, ln(1 + events per 28 days) / ln(501)); their segment is the one
+-- of their last active day in the range.
+WITH days AS (
+    SELECT user_id,
+           count(*) FILTER (WHERE CASE WHEN $segment = 'all'
+                                       THEN is_day_first AND day_platform_mask & $platform_mask <> 0
+                                       ELSE platform_mask & $platform_mask <> 0 END) AS active_days,
+           arg_max(segment, activity_date) FILTER (WHERE platform_mask & $platform_mask <> 0) AS segment
+    FROM agg_user_day
+    WHERE activity_date BETWEEN $start AND $end AND day_platform_mask & $platform_mask <> 0
+      AND ($segment = 'all' OR segment = $segment)
+    GROUP BY user_id
+),
+volume AS (
+    SELECT user_id, sum(event_count) AS events
+    FROM agg_user_activity_daily
+    WHERE activity_date BETWEEN $start AND $end AND (1 << (platform_key - 1)) & $platform_mask <> 0
+      AND ($segment = 'all' OR segment = $segment)
+    GROUP BY user_id
+),
+scored AS (
+    SELECT d.segment,
+           60.0 * d.active_days / $days + 40.0 * least(1.0, ln(1 + v.events * 28.0 / $days) / ln(501)) AS score
+    FROM days AS d
+    JOIN volume AS v USING (user_id)
+)
+SELECT segment, CAST(least(floor(score / 5) * 5, 95) AS INTEGER) AS score_bin, count(*) AS users,
+       avg(score) AS avg_score
+FROM scored
+GROUP BY ALL
+ORDER BY segment, score_bin;
