@@ -1,0 +1,215 @@
+"""Dashboard metrics computed independently from the lake files, in plain Python (sets, bisect), to check the panel
+queries against. Nothing here reads the warehouse or shares its SQL."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from tests import lakeread
+
+FUNNEL = ("view", "like", "comment", "share", "create")
+
+
+@dataclass(frozen=True)
+class Event:
+    user_id: int
+    platform: str
+    event_type: str
+    ts: dt.datetime
+    segment: str
+    home_country: str
+
+    @property
+    def day(self) -> dt.date:
+        return self.ts.date()
+
+
+class Lake:
+    """The lake's events, each with the user's segment and home country valid at its time."""
+
+    def __init__(self, lake_dir: Path):
+        records = lakeread.user_records(lake_dir)
+        history: dict[int, list] = defaultdict(list)
+        for u, at, seg, country in zip(records["user_id"].to_pylist(), records["updated_at"].to_pylist(),
+                                       records["segment"].to_pylist(), records["country"].to_pylist()):
+            history[u].append((at, seg, country))
+        for versions in history.values():
+            versions.sort()
+        t = lakeread.events(lake_dir)
+        self.events: list[Event] = []
+        for u, p, e, ts in zip(t["user_id"].to_pylist(), t["platform"].to_pylist(), t["event_type"].to_pylist(),
+                               t["event_ts"].to_pylist()):
+            versions = history[u]
+            i = bisect.bisect_right([v[0] for v in versions], ts) - 1
+            self.events.append(Event(u, p, e, ts, versions[i][1], versions[i][2]))
+        self.last_day = max(e.day for e in self.events)
+
+    def matching(self, platforms, segment: str) -> list[Event]:
+        return [e for e in self.events if e.platform in platforms and (segment == "all" or e.segment == segment)]
+
+    @cached_property
+    def days(self) -> list[dt.date]:
+        return sorted({e.day for e in self.events})
+
+
+def active_by_day(events: list[Event]) -> dict[dt.date, set[int]]:
+    out: dict[dt.date, set[int]] = defaultdict(set)
+    for e in events:
+        out[e.day].add(e.user_id)
+    return out
+
+
+def days_between(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def first_days(lake: Lake, platforms, segment: str) -> dict[int, dt.date]:
+    """Per user, the first day ever active on the platforms, kept when their segment then is `segment`."""
+    first: dict[int, Event] = {}
+    for e in lake.events:
+        if e.platform in platforms and (e.user_id not in first or e.ts < first[e.user_id].ts):
+            first[e.user_id] = e
+    return {u: e.day for u, e in first.items() if segment == "all" or e.segment == segment}
+
+
+def overview(lake: Lake, platforms, segment: str, start: dt.date, end: dt.date) -> list[tuple]:
+    """Per day: (day, dau, wau, mau, events, new_users)."""
+    events = lake.matching(platforms, segment)
+    active = active_by_day(events)
+    counts: dict[dt.date, int] = defaultdict(int)
+    for e in events:
+        counts[e.day] += 1
+    firsts = first_days(lake, platforms, segment)
+    rows = []
+    for d in days_between(start, end):
+        def window(n):
+            return len(set().union(*(active.get(d - dt.timedelta(days=k), set()) for k in range(n))))
+        rows.append((d, window(1), window(7), window(30), counts.get(d, 0),
+                     sum(1 for f in firsts.values() if f == d)))
+    return rows
+
+
+def platform_usage(lake: Lake, platforms, segment: str, start: dt.date, end: dt.date) -> dict[frozenset, int]:
+    per_user: dict[int, set] = defaultdict(set)
+    for e in lake.matching(platforms, segment):
+        if start <= e.day <= end:
+            per_user[e.user_id].add(e.platform)
+    out: dict[frozenset, int] = defaultdict(int)
+    for used in per_user.values():
+        out[frozenset(used)] += 1
+    return out
+
+
+def funnel(lake: Lake, platforms, segment: str, start: dt.date, end: dt.date) -> list[int]:
+    """Users reaching each step, each step's time the first of its type after the previous step's."""
+    per_user: dict[int, list] = defaultdict(list)
+    for e in lake.matching(platforms, segment):
+        if start <= e.day <= end and e.event_type in FUNNEL:
+            per_user[e.user_id].append((e.ts, FUNNEL.index(e.event_type)))
+    reached = [0] * len(FUNNEL)
+    for steps in per_user.values():
+        at, step = None, 0
+        while step < len(FUNNEL):
+            candidates = [ts for ts, s in steps if s == step and (at is None or ts > at)]
+            if not candidates:
+                break
+            at = min(candidates)
+            reached[step] += 1
+            step += 1
+    return reached
+
+
+def week_of(d: dt.date) -> dt.date:
+    return d - dt.timedelta(days=d.weekday())
+
+
+def cohorts(lake: Lake, platforms, segment: str, start: dt.date, end: dt.date) -> dict[tuple, tuple]:
+    """(cohort_week, period) -> (cohort_size, active_users)."""
+    weeks: dict[int, set] = defaultdict(set)
+    for e in lake.matching(platforms, segment):
+        weeks[e.user_id].add(week_of(e.day))
+    members: dict[dt.date, list] = defaultdict(list)
+    for u, ws in weeks.items():
+        first = min(ws)
+        if week_of(start) <= first <= end:
+            members[first].append(u)
+    out = {}
+    for cohort, users in members.items():
+        for period in range((week_of(lake.last_day) - cohort).days // 7 + 1):
+            week = cohort + dt.timedelta(weeks=period)
+            out[(cohort, period)] = (len(users), sum(1 for u in users if week in weeks[u]))
+    return out
+
+
+def retention_days(lake: Lake, platforms, segment: str, start: dt.date, end: dt.date) -> dict[int, tuple]:
+    """N -> (eligible users, returned users) for N in 1, 3, 7, 14, 30."""
+    firsts = {u: d for u, d in first_days(lake, platforms, segment).items() if start <= d <= end}
+    active: dict[int, set] = defaultdict(set)
+    for e in lake.matching(platforms, segment):
+        active[e.user_id].add(e.day)
+    out = {}
+    for n in (1, 3, 7, 14, 30):
+        eligible = [u for u, d in firsts.items() if d + dt.timedelta(days=n) <= lake.last_day]
+        out[n] = (len(eligible), sum(1 for u in eligible if firsts[u] + dt.timedelta(days=n) in active[u]))
+    return out
+
+
+def growth(lake: Lake, platforms, segment: str, start: dt.date, end: dt.date, grain: str) -> list[tuple]:
+    """Per period: (period_start, new, retained, resurrected, churned)."""
+    def period(d: dt.date) -> dt.date:
+        return week_of(d) if grain == "week" else d
+
+    step = dt.timedelta(days=7 if grain == "week" else 1)
+    active: dict[dt.date, set] = defaultdict(set)
+    for e in lake.matching(platforms, segment):
+        active[period(e.day)].add(e.user_id)
+    firsts = first_days(lake, platforms, segment)
+    rows, p = [], period(start)
+    while p <= end:
+        now, before = active.get(p, set()), active.get(p - step, set())
+        new = {u for u, d in firsts.items() if period(d) == p}
+        retained = now & before
+        rows.append((p, len(new), len(retained), len(now - before - new), len(before - now)))
+        p += step
+    return rows
+
+
+def geography(lake: Lake, platforms, segment: str, start: dt.date, end: dt.date) -> dict[str, int]:
+    people: dict[str, set] = defaultdict(set)
+    for e in lake.matching(platforms, segment):
+        if start <= e.day <= end:
+            people[e.home_country].add(e.user_id)
+    return {c: len(u) for c, u in people.items()}
+
+
+def engagement(lake: Lake, platforms, segment: str, start: dt.date, end: dt.date) -> dict[tuple, int]:
+    """(segment of the last active day, 5-point score bin) -> users."""
+    days: dict[int, set] = defaultdict(set)
+    events: dict[int, int] = defaultdict(int)
+    last: dict[int, tuple] = {}
+    for e in lake.matching(platforms, segment):
+        if start <= e.day <= end:
+            days[e.user_id].add(e.day)
+            events[e.user_id] += 1
+            last[e.user_id] = max(last.get(e.user_id, (e.day, e.segment)), (e.day, e.segment))
+    n = (end - start).days + 1
+    out: dict[tuple, int] = defaultdict(int)
+    for u in days:
+        score = 60 * len(days[u]) / n + 40 * min(1.0, math.log(1 + events[u] * 28 / n) / math.log(501))
+        out[(last[u][1], min(int(score // 5) * 5, 95))] += 1
+    return out
+
+
+def event_counts(lake: Lake, platforms, segment: str, start: dt.date, end: dt.date) -> list[int]:
+    """Events per user in the range, most active first."""
+    per_user: dict[int, int] = defaultdict(int)
+    for e in lake.matching(platforms, segment):
+        if start <= e.day <= end:
+            per_user[e.user_id] += 1
+    return sorted(per_user.values(), reverse=True)

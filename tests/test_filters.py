@@ -1,0 +1,55 @@
+"""Filters from the URL and back: defaults, presets, and a notice (not an error) for every bad value."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from warehouse import filters as F
+
+SPAN = F.DataSpan(dt.date(2024, 1, 1), dt.date(2024, 3, 31))
+ALL = ("facebook", "instagram", "messenger", "whatsapp", "threads")
+
+
+def test_defaults_are_all_platforms_all_segments_the_last_30_days():
+    f, notices = F.from_query({}, SPAN)
+    assert notices == []
+    assert (f.platforms, f.segment, f.preset) == (ALL, "all", "30d")
+    assert (f.start, f.end, f.days) == (dt.date(2024, 3, 2), dt.date(2024, 3, 31), 30)
+    assert f.query_string() == "?range=30d" and f.platform_mask == 31
+
+
+def test_presets_follow_the_data_and_fixed_dates_stay_fixed():
+    assert F.from_query({"range": "7d"}, SPAN)[0].start == dt.date(2024, 3, 25)
+    assert F.from_query({"range": "all"}, SPAN)[0].start == SPAN.first_day
+    f, notices = F.from_query({"start": "2024-02-01", "end": "2024-02-10", "platforms": "threads,whatsapp",
+                               "segment": "creator"}, SPAN)
+    assert notices == [] and f.preset is None and f.days == 10
+    assert f.platforms == ("whatsapp", "threads")  # reference order
+    assert f.query_string() == "?platforms=whatsapp,threads&start=2024-02-01&end=2024-02-10&segment=creator"
+    assert F.from_query(dict(kv.split("=") for kv in f.query_string()[1:].split("&")), SPAN)[0] == f
+    assert f.platform_mask == (1 << 3) | (1 << 4)
+
+
+def test_every_bad_value_falls_back_with_a_notice():
+    f, notices = F.from_query({"platforms": "myspace", "segment": "vip", "range": "decade"}, SPAN)
+    assert f == F.default_filters(SPAN)
+    assert any("Unknown platform 'myspace'" in n for n in notices)
+    assert any("Unknown segment 'vip'" in n for n in notices)
+    assert any("Unknown range 'decade'" in n for n in notices)
+    f, notices = F.from_query({"start": "2024-02-30", "end": "2024-03-01"}, SPAN)
+    assert f.preset == "30d" and "not both dates" in notices[0]
+    f, notices = F.from_query({"start": "2024-03-10", "end": "2024-03-01"}, SPAN)
+    assert f.preset == "30d" and "is before the start date" in notices[0]
+    f, notices = F.from_query({"start": "2024-03-10"}, SPAN)
+    assert f.preset == "30d" and notices
+
+
+def test_the_previous_period_has_the_same_length():
+    f = F.Filters(ALL, dt.date(2024, 2, 1), dt.date(2024, 2, 10), "all", None)
+    p = f.previous()
+    assert (p.start, p.end, p.days) == (dt.date(2024, 1, 22), dt.date(2024, 1, 31), 10)
+
+
+def test_store_round_trip():
+    f = F.Filters(("instagram",), dt.date(2024, 2, 1), dt.date(2024, 2, 10), "power", None)
+    assert F.Filters.from_store(f.to_store() | {"query": f.query_string()}) == f

@@ -1,0 +1,207 @@
+"""Every panel query, on a warehouse built by the real pipeline, against the same figures computed independently
+from the lake files (tests/reference_metrics.py), under several filter combinations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import shutil
+
+import pandas as pd
+import pytest
+from flask import Flask
+
+from pipeline import reference
+from tests import reference_metrics as ref
+from tests.conftest import DAYS, START
+from warehouse import panels
+from warehouse.filters import Filters
+
+ALL = tuple(reference.platforms())
+LAST = START + dt.timedelta(days=DAYS - 1)
+CASES = {
+    "everything": Filters(ALL, START, LAST, "all", None),
+    "two apps, power, a week": Filters(("instagram", "threads"), START + dt.timedelta(days=8),
+                                       START + dt.timedelta(days=14), "power", None),
+    "whatsapp, regular, 20 days": Filters(("whatsapp",), START + dt.timedelta(days=5),
+                                          START + dt.timedelta(days=24), "regular", None),
+    "messaging, casual, last 10 days": Filters(("messenger", "whatsapp"), LAST - dt.timedelta(days=9), LAST,
+                                               "casual", None),
+}
+
+
+@pytest.fixture(scope="module")
+def lake(built) -> ref.Lake:
+    return ref.Lake(built.lake_dir)
+
+
+@pytest.fixture(scope="module")
+def app_context(built, tmp_path_factory):
+    """The panels read a private copy of the built warehouse, as the app would, with a fresh cache."""
+    from warehouse import access
+    from warehouse.cache import cache, init_cache
+
+    data = tmp_path_factory.mktemp("panels") / "data"
+    shutil.copytree(built.data_dir, data)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PA_DATA_DIR", str(data))
+    access.close()
+    server = Flask(__name__)
+    init_cache(server)
+    with server.app_context():
+        cache.clear()
+        yield
+    access.close()
+    mp.undo()
+
+
+@pytest.fixture(params=list(CASES), ids=list(CASES))
+def case(request, app_context) -> Filters:
+    return CASES[request.param]
+
+
+def args(f: Filters):
+    return f.platforms, f.segment, f.start, f.end
+
+
+def test_data_status_and_span(app_context):
+    span = panels.data_span()
+    assert (span.first_day, span.last_day) == (START, LAST)
+    status = panels.data_status()
+    assert status["checks_warned"] == 1 and status["checks_flagged"] == "fct_events.freshness"
+
+
+def test_overview_activity(case, lake):
+    got = panels.overview_activity(case)
+    expected = ref.overview(lake, *args(case))
+    assert [(r.day.date(), r.dau, r.wau, r.mau, r.events, r.new_users) for r in got.itertuples()] == expected
+    for r in got.itertuples():
+        assert (r.stickiness == pytest.approx(r.dau / r.mau)) if r.mau else pd.isna(r.stickiness)
+    # the 7-day average reaches back before the range but not before the data
+    days = {d: dau for d, dau, *_ in ref.overview(lake, case.platforms, case.segment, START, LAST)}
+    first = got.iloc[0]
+    window = [days[case.start - dt.timedelta(days=k)] for k in range(7) if case.start - dt.timedelta(days=k) >= START]
+    assert first.dau_ma7 == pytest.approx(sum(window) / len(window))
+
+
+def test_kpis_compare_with_the_previous_period(case, lake):
+    table = panels.kpis(case).set_index("kpi")
+    now = ref.overview(lake, *args(case))
+    before = ref.overview(lake, case.platforms, case.segment, *(lambda p: (p.start, p.end))(case.previous()))
+    assert table.loc["Average DAU", "value"] == pytest.approx(sum(r[1] for r in now) / len(now))
+    assert table.loc["Events", "value"] == sum(r[4] for r in now)
+    assert table.loc["Events", "previous"] == sum(r[4] for r in before)
+    events_before = sum(r[4] for r in before)
+    expected_change = (sum(r[4] for r in now) - events_before) / events_before if events_before else None
+    assert (table.loc["Events", "change"] == pytest.approx(expected_change)) if expected_change is not None \
+        else pd.isna(table.loc["Events", "change"])
+
+
+def test_platform_usage_and_cross_platform(case, lake):
+    usage = ref.platform_usage(lake, *args(case))
+    keys = {p: i for i, p in enumerate(reference.platforms())}
+    got = {frozenset(p for p in ALL if m & (1 << keys[p])): u
+           for m, u in zip(panels.platform_usage(case)["platform_mask"], panels.platform_usage(case)["users"])}
+    assert got == usage
+    per_user = panels.cross_platform(case)
+    expected = {}
+    for used, n in usage.items():
+        expected[len(used)] = expected.get(len(used), 0) + n
+    assert dict(zip(per_user["apps"], per_user["users"])) == expected
+    for row in panels.pairs(case).itertuples():
+        assert row.users == sum(n for used, n in usage.items() if {row.platform_a, row.platform_b} <= used)
+
+
+def test_platform_comparison(case, lake):
+    table = panels.platform_comparison(case).set_index("platform")
+    assert list(table.index) == list(case.platforms)
+    usage = ref.platform_usage(lake, *args(case))
+    for p in case.platforms:
+        events = sum(1 for e in lake.matching([p], case.segment) if case.start <= e.day <= case.end)
+        active = sum(n for used, n in usage.items() if p in used)
+        assert table.loc[p, "active_users"] == active and table.loc[p, "events"] == events
+        if active:
+            assert table.loc[p, "events_per_user"] == pytest.approx(events / active)
+        daily = ref.overview(lake, [p], case.segment, case.start, case.end)
+        ratios = [dau / mau for _, dau, _, mau, *_ in daily if mau]
+        if ratios:
+            assert table.loc[p, "stickiness"] == pytest.approx(sum(ratios) / len(ratios))
+    assert table["share_of_events"].sum() == pytest.approx(1.0 if table["events"].sum() else 0.0)
+
+
+def test_funnel(case, lake):
+    got = panels.funnel(case)
+    expected = ref.funnel(lake, *args(case))
+    assert list(got["event_type"]) == list(ref.FUNNEL)
+    assert list(got["users"]) == expected
+    assert expected == sorted(expected, reverse=True)
+    if expected[0]:
+        assert got["from_first"].iloc[-1] == pytest.approx(expected[-1] / expected[0])
+        assert got["from_previous"].iloc[2] == pytest.approx(expected[2] / expected[1])
+
+
+def test_retention_cohorts(case, lake):
+    got = panels.retention_cohorts(case)
+    expected = ref.cohorts(lake, *args(case))
+    assert {(r.cohort_week.date(), r.period): (r.cohort_size, r.active_users) for r in got.itertuples()} == expected
+    for r in got.itertuples():
+        assert r.is_complete == (r.cohort_week.date() + dt.timedelta(days=7 * r.period + 6) <= LAST)
+        if r.period == 0:
+            assert r.retention == 1.0
+
+
+def test_retention_days(case, lake):
+    got = panels.retention_days(case)
+    expected = ref.retention_days(lake, *args(case))
+    assert {r.day_n: (r.cohort_users, r.returned_users) for r in got.itertuples()} == expected
+
+
+@pytest.mark.parametrize("grain", ["day", "week"])
+def test_growth_accounting(case, lake, grain):
+    got = panels.growth(case, grain)
+    expected = ref.growth(lake, *args(case), grain)
+    assert [(r.period_start.date(), r.new_users, r.retained, r.resurrected, r.churned) for r in got.itertuples()] \
+        == expected
+    for r in got.itertuples():
+        assert r.active == r.new_users + r.retained + r.resurrected
+        if r.churned:
+            assert r.quick_ratio == pytest.approx((r.new_users + r.resurrected) / r.churned)
+        else:
+            assert pd.isna(r.quick_ratio)
+
+
+def test_geography(case, lake):
+    got = panels.geography(case)
+    assert dict(zip(got["country_code"], got["users"])) == ref.geography(lake, *args(case))
+    assert got["iso3"].notna().all() and list(got["users"]) == sorted(got["users"], reverse=True)
+
+
+def test_engagement_distribution(case, lake):
+    got = panels.engagement_distribution(case)
+    assert {(r.segment, r.score_bin): r.users for r in got.itertuples()} == ref.engagement(lake, *args(case))
+
+
+def test_pareto(case, lake):
+    got = panels.pareto(case)
+    counts = ref.event_counts(lake, *args(case))
+    if not counts:
+        assert got.empty
+        return
+    assert got["users"].sum() == len(counts) and got["events"].sum() == sum(counts)
+    # ntile(100): the first len % 100 percentiles hold one more user
+    size, extra = divmod(len(counts), 100)
+    top_10 = sum(size + (1 if i < extra else 0) for i in range(10))
+    share = got.loc[got["percentile"] == 10, "cumulative_share"]
+    if len(share):
+        assert float(share.iloc[0]) == pytest.approx(sum(counts[:top_10]) / sum(counts))
+    assert got["cumulative_share"].iloc[-1] == pytest.approx(1.0)
+
+
+def test_a_filter_matching_nothing_gives_empty_frames(app_context):
+    later = LAST + dt.timedelta(days=40)
+    f = Filters(ALL, later, later + dt.timedelta(days=6), "all", None)
+    assert panels.overview_activity(f)["dau"].sum() == 0
+    assert panels.platform_usage(f).empty and panels.geography(f).empty and panels.pareto(f).empty
+    assert panels.funnel(f)["users"].sum() == 0 and panels.retention_cohorts(f).empty
+    assert panels.engagement_distribution(f).empty
+    assert math.isnan(panels.growth(f, "day")["quick_ratio"].iloc[0])
