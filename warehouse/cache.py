@@ -7,6 +7,8 @@ also holds the query's name and every parameter, so one filter's result is never
 from __future__ import annotations
 
 import json
+import threading
+import time
 from typing import Any
 
 import pandas as pd
@@ -15,6 +17,10 @@ from flask_caching import Cache
 from warehouse.queries import query
 
 cache = Cache(config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 0, "CACHE_THRESHOLD": 5000})
+VERSION_TTL_SECONDS = 1.0  # how long a read of the data version is trusted (a panel's queries share one read)
+
+_version_lock = threading.Lock()
+_version: tuple[int, float] | None = None  # (version, monotonic time read)
 
 
 def init_cache(server) -> None:
@@ -22,7 +28,22 @@ def init_cache(server) -> None:
 
 
 def data_version() -> int:
-    return int(query("data_version").iloc[0, 0])
+    """The last succeeded run, read from the warehouse at most once per VERSION_TTL_SECONDS."""
+    global _version
+    with _version_lock:
+        if _version is not None and time.monotonic() - _version[1] < VERSION_TTL_SECONDS:
+            return _version[0]
+    version = int(query("data_version").iloc[0, 0])
+    with _version_lock:
+        _version = (version, time.monotonic())
+    return version
+
+
+def forget_data_version() -> None:
+    """Read the version afresh next time (after a run in this process, or in tests)."""
+    global _version
+    with _version_lock:
+        _version = None
 
 
 def cache_key(version: int, name: str, params: dict[str, Any]) -> str:
