@@ -271,3 +271,18 @@ CREATE TABLE IF NOT EXISTS agg_daily_volume (
     events         BIGINT NOT NULL,
     sessions       BIGINT NOT NULL
 );
+
+-- One row per user: the first day ever active on the platforms of a mask, and their segment that day.
+CREATE OR REPLACE MACRO first_activity(platform_mask) AS TABLE
+    SELECT user_id, min(first_date) AS first_day, arg_min(segment, first_date) AS first_segment
+    FROM agg_user_platform_first
+    WHERE (1 << (platform_key - 1)) & platform_mask <> 0
+    GROUP BY user_id;
+
+-- One row per user active on the platforms of a mask between two days (in a segment, or 'all'): their events.
+CREATE OR REPLACE MACRO user_events(first_day, last_day, platform_mask, segment_filter) AS TABLE
+    SELECT user_id, sum(event_count) AS events
+    FROM agg_user_activity_daily
+    WHERE activity_date BETWEEN first_day AND last_day AND (1 << (platform_key - 1)) & platform_mask <> 0
+      AND (segment_filter = 'all' OR segment = segment_filter)
+    GROUP BY user_id;

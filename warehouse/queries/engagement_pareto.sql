@@ -1,11 +1,7 @@
 -- One row per percentile of users (1..100, most active first) active on the platforms of $platform_mask between
 -- $start and $end (in $segment, or 'all'): the share of those events that percentile and all above it produced.
 WITH per_user AS (
-    SELECT user_id, sum(event_count) AS events
-    FROM agg_user_activity_daily
-    WHERE activity_date BETWEEN $start AND $end AND (1 << (platform_key - 1)) & $platform_mask <> 0
-      AND ($segment = 'all' OR segment = $segment)
-    GROUP BY user_id
+    SELECT * FROM user_events($start, $end, $platform_mask, $segment)
 ),
 ranked AS (
     SELECT events, ntile(100) OVER (ORDER BY events DESC, user_id) AS percentile FROM per_user

@@ -14,11 +14,7 @@ WITH days AS (
     GROUP BY user_id
 ),
 volume AS (
-    SELECT user_id, sum(event_count) AS events
-    FROM agg_user_activity_daily
-    WHERE activity_date BETWEEN $start AND $end AND (1 << (platform_key - 1)) & $platform_mask <> 0
-      AND ($segment = 'all' OR segment = $segment)
-    GROUP BY user_id
+    SELECT * FROM user_events($start, $end, $platform_mask, $segment)
 ),
 scored AS (
     SELECT d.segment,

@@ -17,10 +17,7 @@ transitions AS (
     GROUP BY period_start
 ),
 firsts AS (
-    SELECT user_id, min(first_date) AS first_day, arg_min(segment, first_date) AS first_segment
-    FROM agg_user_platform_first
-    WHERE (1 << (platform_key - 1)) & $platform_mask <> 0
-    GROUP BY user_id
+    SELECT * FROM first_activity($platform_mask)
 ),
 newcomers AS (
     SELECT CASE $grain WHEN 'week' THEN CAST(date_trunc('week', first_day) AS DATE) ELSE first_day END

@@ -22,10 +22,7 @@ volume AS (
     GROUP BY activity_date
 ),
 firsts AS (
-    SELECT user_id, min(first_date) AS first_day, arg_min(segment, first_date) AS first_segment
-    FROM agg_user_platform_first
-    WHERE (1 << (platform_key - 1)) & $platform_mask <> 0
-    GROUP BY user_id
+    SELECT * FROM first_activity($platform_mask)
 ),
 newcomers AS (
     SELECT first_day AS day, count(*) AS new_users

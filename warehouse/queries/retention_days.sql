@@ -2,10 +2,7 @@
 -- (their segment then $segment, or 'all') falls between $start and $end and is at least N days before the last
 -- loaded day, how many were active there (in $segment) on exactly day N after it.
 WITH firsts AS (
-    SELECT user_id, min(first_date) AS first_day, arg_min(segment, first_date) AS first_segment
-    FROM agg_user_platform_first
-    WHERE (1 << (platform_key - 1)) & $platform_mask <> 0
-    GROUP BY user_id
+    SELECT * FROM first_activity($platform_mask)
 ),
 cohort AS (
     SELECT user_id, first_day FROM firsts
