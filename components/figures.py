@@ -191,7 +191,3 @@ def pareto(frame: pd.DataFrame) -> go.Figure:
             fig.add_annotation(x=pct, y=float(share.iloc[0]), text=f"top {pct}%: {float(share.iloc[0]):.0%}",
                                showarrow=True, arrowhead=2, ax=40, ay=30)
     return fig
-
-
-__all__ = ["EMPTY_MESSAGE", "activity", "stickiness", "platform_comparison", "apps_per_user", "platform_pairs",
-           "funnel", "cohort_heatmap", "retention_curve", "growth", "choropleth", "engagement_distribution", "pareto"]

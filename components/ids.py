@@ -10,7 +10,6 @@ PLATFORMS = "filter-platforms"
 DATES = "filter-dates"
 PRESET = "filter-preset"
 SEGMENT = "filter-segment"
-DATA_THROUGH = "shell-data-through"
 
 
 def nav_link(path: str) -> dict:

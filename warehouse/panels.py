@@ -8,7 +8,6 @@ from itertools import combinations
 
 import pandas as pd
 
-from pipeline import reference
 from warehouse.cache import cached_query
 from warehouse.filters import DataSpan, Filters, platform_keys
 
@@ -160,7 +159,3 @@ def engagement_distribution(f: Filters) -> pd.DataFrame:
 
 def pareto(f: Filters) -> pd.DataFrame:
     return cached_query("engagement_pareto", **f.params())
-
-
-def segments_in_order() -> tuple[str, ...]:
-    return reference.segments()
