@@ -11,3 +11,33 @@ worker_class = "gthread"
 accesslog = "-"
 errorlog = "-"
 timeout = 120
+
+APP_LOGGERS = ("pipeline", "server", "warehouse", "app")
+
+
+def post_fork(server, worker):
+    """In the worker, before the app loads: its own logs (runs, scheduler, access) go to stdout at INFO."""
+    import logging
+    import sys
+
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+                                           "%Y-%m-%d %H:%M:%S %z"))
+    for name in APP_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.INFO)
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
+def post_worker_init(worker):
+    """The worker owns the warehouse: it runs the scheduler (the lock file keeps it to one per data folder)."""
+    from app import start_background_jobs
+
+    start_background_jobs()
+
+
+def worker_exit(server, worker):
+    from app import stop_background_jobs
+
+    stop_background_jobs()

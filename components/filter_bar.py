@@ -19,6 +19,7 @@ from warehouse import filters as F
 from warehouse import panels
 
 CUSTOM = "custom"
+UNFILTERED_PATHS = ("/admin",)  # pages the filters do not apply to
 
 
 def layout() -> html.Div:
@@ -44,7 +45,7 @@ def layout() -> html.Div:
                      dcc.Dropdown(id=ids.SEGMENT, options=segments, clearable=False)], lg=2, md=12),
         ], className="g-3 align-items-end"),
         dbc.Alert(id=ids.NOTICE, color="warning", is_open=False, dismissable=True, className="mt-3 mb-0 pa-notice"),
-    ], className="pa-filter-bar")
+    ], className="pa-filter-bar", id=ids.FILTER_BAR)
 
 
 @callback(
@@ -91,6 +92,11 @@ clientside_callback(
     Output(ids.URL_WRITER, "data"),
     Input(ids.FILTERS, "data"),
 )
+
+
+@callback(Output(ids.FILTER_BAR, "hidden"), Input(ids.URL, "pathname"))
+def hide_where_unused(pathname):
+    return (pathname or "/").rstrip("/") in UNFILTERED_PATHS
 
 
 @callback(Output(ids.nav_link(ALL), "href"), Input(ids.FILTERS, "data"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 URL = "shell-url"
 FILTERS = "shell-filters"  # dcc.Store: the resolved filters (warehouse.filters.Filters.to_store) or None
 URL_WRITER = "shell-url-writer"
+FILTER_BAR = "shell-filter-bar"
 NOTICE = "shell-notice"
 PLATFORMS = "filter-platforms"
 DATES = "filter-dates"

@@ -17,10 +17,13 @@ from warehouse.db import run_sql
 
 
 def check_published(con: duckdb.DuckDBPyConnection, settings: Settings, *, trigger: str = "cli",
-                    requested_by: str | None = None, as_of: dt.datetime | None = None) -> RunResult:
-    """The run fails (nothing is changed) when an error-severity check fails; its results say which and why."""
+                    requested_by: str | None = None, as_of: dt.datetime | None = None,
+                    run_id: int | None = None) -> RunResult:
+    """The run fails (nothing is changed) when an error-severity check fails; its results say which and why.
+    `run_id`: a run already recorded (queued, then claimed) instead of a new one."""
     began = time.perf_counter()
-    result = runs.start(con, "dq", trigger, requested_by, {})
+    result = (RunResult(run_id=run_id, status="running", mode="dq") if run_id is not None
+              else runs.start(con, "dq", trigger, requested_by, {}))
     now = utcnow()
     run_sql(con, QUALITY_SQL_DIR / "dq_scope_all.sql")
     checks = [c for c in load_checks() if not c.staging_only]

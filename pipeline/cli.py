@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("dq", parents=[common], help="run the data-quality checks on what is published and record them")
 
+    sub.add_parser("hash-password", help="read a password (prompt, or one line on stdin) and print its hash for "
+                                        "PA_ADMIN_USERS / PA_ANALYST_USERS")
+
     history = sub.add_parser("runs", parents=[common], help="recent runs with their check summaries")
     history.add_argument("--limit", type=positive_int, default=15, help="how many runs (default 15)")
 
@@ -164,6 +167,17 @@ def cmd_runs(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_hash_password(args, settings: Settings) -> int:
+    from server.auth import hash_password
+
+    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    if len(password) < 8:
+        print("error: use at least 8 characters", file=sys.stderr)
+        return 2
+    print(hash_password(password))
+    return 0
+
+
 def cmd_status(args, settings: Settings) -> int:
     with etl.open_warehouse(settings) as con:
         print(status.render(status.collect(con, settings.lake_dir)))
@@ -183,7 +197,7 @@ def cmd_demo(args, settings: Settings) -> int:
 
 
 COMMANDS = {"generate": cmd_generate, "run": cmd_run, "backfill": cmd_backfill, "status": cmd_status,
-            "demo": cmd_demo, "dq": cmd_dq, "runs": cmd_runs}
+            "demo": cmd_demo, "dq": cmd_dq, "runs": cmd_runs, "hash-password": cmd_hash_password}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -193,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "backfill" and args.end < args.start:
         parser.error(f"--end {args.end} is before --start {args.start}")
     try:
-        settings = load_settings().with_data_dir(args.data_dir)
+        settings = load_settings().with_data_dir(getattr(args, "data_dir", None))
         return COMMANDS[args.command](args, settings)
     except (WarehouseBusy, etl.LakeError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

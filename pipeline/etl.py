@@ -174,14 +174,17 @@ def _audit(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.datetim
 
 def run(con: duckdb.DuckDBPyConnection, settings: Settings, *, start: dt.date | None = None,
         end: dt.date | None = None, trigger: str = "cli", requested_by: str | None = None,
-        progress: Progress | None = None, as_of: dt.datetime | None = None) -> RunResult:
+        progress: Progress | None = None, as_of: dt.datetime | None = None,
+        run_id: int | None = None) -> RunResult:
     """One ETL run: incremental, or a backfill of [start, end]. Raises RunFailed (recorded) when it fails.
 
-    `as_of` (UTC, default the clock) is what "in the future" and freshness are judged against.
+    `as_of` (UTC, default the clock) is what "in the future" and freshness are judged against. `run_id`: a run
+    already recorded (queued, then claimed by the scheduler's worker) instead of a new one.
     """
     began = time.perf_counter()
-    result = runs.start(con, "incremental" if start is None else "backfill", trigger, requested_by,
-                        {"start": start, "end": end})
+    mode = "incremental" if start is None else "backfill"
+    result = (RunResult(run_id=run_id, status="running", mode=mode) if run_id is not None
+              else runs.start(con, mode, trigger, requested_by, {"start": start, "end": end}))
     try:
         plan = make_plan(con, settings.lake_dir, start, end)
         inspection = lake_check.inspect(con, plan.files)

@@ -40,15 +40,59 @@ class RunResult:
         return [c for c in self.checks if c.status == "fail"]
 
 
-def start(con: duckdb.DuckDBPyConnection, mode: str, trigger: str, requested_by: str | None,
-          parameters: dict) -> RunResult:
+def _check_trigger(trigger: str) -> None:
     if trigger not in TRIGGERS:
         raise ValueError(f"trigger {trigger!r} is not one of {TRIGGERS}")
+
+
+def start(con: duckdb.DuckDBPyConnection, mode: str, trigger: str, requested_by: str | None,
+          parameters: dict) -> RunResult:
+    """Record a run starting now (a run that was queued is claimed instead: see claim_next)."""
+    _check_trigger(trigger)
     run_id = run_sql(con, SQL_DIR / "etl_runs_start.sql", {
         "trigger": trigger, "requested_by": requested_by, "now": utcnow(),
         "parameters": json.dumps({"mode": mode, **parameters}, default=str),
     }).fetchone()[0]
     return RunResult(run_id=run_id, status="running", mode=mode)
+
+
+@dataclass(frozen=True)
+class QueuedRun:
+    run_id: int
+    trigger: str
+    requested_by: str | None
+    mode: str  # incremental, backfill, dq
+    start: str | None = None  # ISO dates of a backfill
+    end: str | None = None
+
+
+def enqueue(con: duckdb.DuckDBPyConnection, mode: str, trigger: str, requested_by: str | None,
+            start=None, end=None) -> int:
+    """Record a run asked for as queued; the scheduler's worker executes queued runs one at a time, oldest first."""
+    _check_trigger(trigger)
+    if mode not in ("incremental", "backfill", "dq"):
+        raise ValueError(f"mode {mode!r} is not incremental, backfill or dq")
+    return run_sql(con, SQL_DIR / "etl_runs_enqueue.sql", {
+        "trigger": trigger, "requested_by": requested_by, "now": utcnow(),
+        "parameters": json.dumps({"mode": mode, "start": start, "end": end}, default=str),
+    }).fetchone()[0]
+
+
+def claim_next(con: duckdb.DuckDBPyConnection) -> QueuedRun | None:
+    """Mark the oldest queued run running and return it (None when the queue is empty)."""
+    row = run_sql(con, SQL_DIR / "etl_runs_claim.sql", {"now": utcnow()}).fetchone()
+    if row is None:
+        return None
+    run_id, trigger, requested_by, parameters = row
+    p = json.loads(parameters or "{}")
+    return QueuedRun(run_id, trigger, requested_by, p.get("mode", "incremental"), p.get("start"), p.get("end"))
+
+
+def queue(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Runs queued or running, oldest first, each with how many are ahead of it."""
+    cur = run_sql(con, SQL_DIR / "etl_runs_queue.sql")
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
 def finish(con: duckdb.DuckDBPyConnection, result: RunResult) -> None:
@@ -61,7 +105,7 @@ def finish(con: duckdb.DuckDBPyConnection, result: RunResult) -> None:
 
 
 def mark_interrupted(con: duckdb.DuckDBPyConnection) -> int:
-    """Runs a dead process left 'running' become failed; returns how many."""
+    """Runs a dead process left 'running' become failed; returns how many. Queued runs stay queued."""
     return len(run_sql(con, SQL_DIR / "etl_runs_interrupted.sql", {"now": utcnow()}).fetchall())
 
 

@@ -18,6 +18,13 @@ class Settings:
     duckdb_memory_limit: str = _setting("PA_DUCKDB_MEMORY_LIMIT", "1GB", "DuckDB memory limit for the process that owns the warehouse; larger work spills to disk.")
     duckdb_threads: int = _setting("PA_DUCKDB_THREADS", 0, "DuckDB worker threads; 0 means one per CPU core.")
     freshness_lag_days: int = _setting("PA_FRESHNESS_LAG_DAYS", 1, "Days the newest event partition may lag today before the freshness check warns.")
+    etl_interval_minutes: int = _setting("PA_ETL_INTERVAL_MINUTES", 60, "Minutes between the scheduler's incremental ETL and data-quality runs.")
+    scheduler_enabled: int = _setting("PA_SCHEDULER_ENABLED", 1, "1 runs the in-app scheduler (once per data folder, guarded by a lock file); 0 turns it off.")
+    demo_append: int = _setting("PA_DEMO_APPEND", 0, "1 appends the next synthetic day to the lake before each scheduled run (a demo of data arriving).")
+    admin_users: str = _setting("PA_ADMIN_USERS", "", "Admins, as name:password-hash pairs separated by commas (hash with `python -m pipeline hash-password`).")
+    analyst_users: str = _setting("PA_ANALYST_USERS", "", "Analysts, same format. With no users at all, dashboards are open and the admin page is disabled.")
+    secret_key: str = _setting("PA_SECRET_KEY", "", "Signs session cookies; set it in production (empty: a random key per process, sessions end on restart).")
+    cookie_secure: int = _setting("PA_COOKIE_SECURE", 0, "1 marks the session cookie Secure (serve the app over HTTPS).")
     bind: str = _setting("PA_BIND", "0.0.0.0:8050", "Address gunicorn listens on (host:port).")
     threads: int = _setting("PA_THREADS", 8, "Request threads of the one gunicorn worker process.")
 

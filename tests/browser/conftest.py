@@ -63,3 +63,43 @@ def dashboard(dash_duo, app_data):
         cache.clear()
     dash_duo.start_server(app)
     return dash_duo
+
+
+ADMIN, ANALYST = ("ada", "ada-secret-1"), ("bob", "bob-secret-1")
+
+
+@pytest.fixture
+def with_users(dash_duo, app_data):
+    """The app with an admin and an analyst, its scheduler started on the copied warehouse, then served."""
+    from werkzeug.security import generate_password_hash
+
+    from pipeline import scheduler
+    from server import auth
+    from warehouse.cache import cache
+
+    app = _app()
+    with app.server.app_context():
+        cache.clear()
+    auth.configure_users(app.server, {
+        ADMIN[0]: auth.User(ADMIN[0], auth.ADMIN, generate_password_hash(ADMIN[1])),
+        ANALYST[0]: auth.User(ANALYST[0], auth.ANALYST, generate_password_hash(ANALYST[1])),
+    })
+    import app as app_module
+
+    assert app_module.start_background_jobs()
+    try:
+        dash_duo.start_server(app, navigate=False)  # the first page is the login form, not a Dash page
+        yield dash_duo
+    finally:
+        scheduler.stop(wait=True)
+        auth.configure_users(app.server, {})
+
+
+def log_in(duo, user: tuple[str, str]):
+    """Log in through the form; then the Dash app is the browser's page (duo.server_url is set)."""
+    duo.driver.get(duo.server.url + "/login")
+    duo.find_element("#username").send_keys(user[0])
+    duo.find_element("#password").send_keys(user[1])
+    duo.find_element("#login-submit").click()
+    duo.wait_for_element(".pa-filter-bar", timeout=10)
+    duo.server_url = duo.server.url  # waits for the Dash page, now reachable

@@ -1,0 +1,88 @@
+"""The admin page in a real browser: an admin queues a backfill and watches it finish; analysts get no admin page;
+the form refuses bad ranges; with no users configured the page is disabled."""
+
+from __future__ import annotations
+
+import time
+
+from selenium.webdriver.common.by import By
+
+from tests.browser.conftest import ADMIN, ANALYST, log_in
+
+
+def runs_shown(duo) -> list[dict]:
+    """The run history grid's rows, top first: {column: text}."""
+    return duo.driver.execute_script(
+        "const rows = [...document.querySelectorAll('#admin-runs .ag-center-cols-container .ag-row')];"
+        "rows.sort((a, b) => Number(a.getAttribute('row-index')) - Number(b.getAttribute('row-index')));"
+        "return rows.map(r => Object.fromEntries([...r.querySelectorAll('.ag-cell')]"
+        ".map(c => [c.getAttribute('col-id'), c.innerText])));")
+
+
+def test_an_admin_backfills_and_watches_it_finish(with_users):
+    duo = with_users
+    log_in(duo, ADMIN)
+    assert duo.find_element("#nav-admin").text == "Admin"
+    duo.find_element("#nav-admin").click()
+    duo.wait_for_element("#admin-runs", timeout=10)
+    duo.find_element("#admin-backfill-start").send_keys("2024-01-03")
+    duo.find_element("#admin-backfill-end").send_keys("2024-01-05")
+    duo.find_element("#admin-backfill").click()
+    queued = duo.wait_for_element("#admin-queued", timeout=10).text
+    assert queued.startswith("Backfill 2024-01-03..2024-01-05 queued as run 2")
+    duo.wait_for_contains_text("#admin-run-result", "Run 2 succeeded", timeout=30)
+    result = duo.find_element("#admin-run-result").text
+    assert "rows read" in result and "quarantined" in result and "checks:" in result and "0 failed" in result
+    duo.wait_for_contains_text("#admin-runs", "backfill", timeout=10)
+    newest = runs_shown(duo)[0]
+    assert [newest[k] for k in ("run_id", "status", "mode", "trigger", "requested_by")] == [
+        "2", "succeeded", "backfill", "backfill", "ada"]
+    # selecting the run shows its check results, failures and warnings first
+    duo.find_element("#admin-runs .ag-center-cols-container .ag-row[row-index='0']").click()
+    duo.wait_for_contains_text("#admin-run-checks-title", "Checks of run 2", timeout=10)
+    first = duo.find_element("#admin-run-checks .ag-row[row-index='0'] .ag-cell[col-id='check_name']")
+    assert first.text == "fct_events.freshness"
+    assert "of 5" in duo.find_element("#admin-run-checks .ag-paging-panel").text  # 51 results, 12 a page
+    assert "fct_events.freshness" in duo.find_element("#admin-checks").text  # the latest result of every check
+    assert duo.get_logs() == []
+
+
+def test_the_form_refuses_bad_ranges_and_queues_nothing(with_users):
+    duo = with_users
+    log_in(duo, ADMIN)
+    duo.driver.get(duo.server_url + "/admin")
+    duo.wait_for_element("#admin-runs", timeout=10)
+    start, end = duo.find_element("#admin-backfill-start"), duo.find_element("#admin-backfill-end")
+    cases = [("", "", "Choose a start and an end date."),
+             ("2024-01-10", "2024-01-02", "The end date 2024-01-02 is before the start date 2024-01-10."),
+             ("2030-01-01", "2030-01-31", "No lake partition between 2030-01-01 and 2030-01-31"),
+             ("yesterday", "today", "is not a pair of dates")]
+    for first, last, message in cases:
+        for box, value in ((start, first), (end, last)):
+            box.clear()
+            if value:
+                box.send_keys(value)
+        duo.find_element("#admin-backfill").click()
+        duo.wait_for_contains_text("#admin-backfill-error", message, timeout=10)
+    time.sleep(2)
+    assert len(runs_shown(duo)) == 1  # still only the warehouse's first run
+    assert not duo.driver.find_elements(By.CSS_SELECTOR, "#admin-queued")
+    assert duo.get_logs() == []
+
+
+def test_an_analyst_gets_no_admin_page(with_users):
+    duo = with_users
+    log_in(duo, ANALYST)
+    assert not duo.driver.find_elements(By.CSS_SELECTOR, "#nav-admin")
+    assert "bob" in duo.find_element("#nav-logout").text
+    duo.driver.get(duo.server_url + "/admin")
+    duo.wait_for_contains_text("#admin-denied", "Admins only", timeout=10)
+    assert not duo.driver.find_elements(By.CSS_SELECTOR, "#admin-run-now")
+    assert duo.get_logs() == []
+
+
+def test_with_no_users_the_admin_page_is_disabled(dashboard):
+    dashboard.driver.get(dashboard.server_url + "/admin")
+    dashboard.wait_for_contains_text("#admin-denied", "disabled", timeout=10)
+    assert not dashboard.driver.find_elements(By.CSS_SELECTOR, "#nav-admin")
+    assert dashboard.get_logs() == []

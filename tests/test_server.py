@@ -1,0 +1,130 @@
+"""The app served by real gunicorn processes: one scheduler per data folder, logins, cookie flags, and an admin
+callback refused to anyone but an admin, even as a direct POST."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from werkzeug.security import generate_password_hash
+
+ROOT = Path(__file__).resolve().parents[1]
+ADMIN_CALLBACK = "..admin-action-message.children...admin-watch.data.."
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(data_dir: Path, port: int, log: Path, users: dict[str, str]) -> subprocess.Popen:
+    env = {**os.environ, "PA_DATA_DIR": str(data_dir), "PA_BIND": f"127.0.0.1:{port}", "PA_THREADS": "4",
+           "PA_SECRET_KEY": "test-secret", **users}
+    return subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "app:server"],
+                            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+def wait_ready(port: int, timeout: float = 60) -> None:
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/login", timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"nothing answered on port {port}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def payload(run_now: int | None = 1) -> dict:
+    return {"output": ADMIN_CALLBACK,
+            "outputs": [{"id": "admin-action-message", "property": "children"},
+                        {"id": "admin-watch", "property": "data"}],
+            "inputs": [{"id": "admin-run-now", "property": "n_clicks", "value": run_now},
+                       {"id": "admin-backfill", "property": "n_clicks", "value": None}],
+            "changedPropIds": ["admin-run-now.n_clicks"],
+            "state": [{"id": "admin-backfill-start", "property": "value", "value": None},
+                      {"id": "admin-backfill-end", "property": "value", "value": None}]}
+
+
+@pytest.fixture(scope="module")
+def two_servers(built, tmp_path_factory):
+    root = tmp_path_factory.mktemp("served")
+    shutil.copytree(built.data_dir, root / "data")
+    users = {"PA_ADMIN_USERS": f"ada:{generate_password_hash('ada-secret-1')}",
+             "PA_ANALYST_USERS": f"bob:{generate_password_hash('bob-secret-1')}"}
+    ports = [free_port(), free_port()]
+    logs = [root / "first.log", root / "second.log"]
+    first = serve(root / "data", ports[0], logs[0], users)
+    try:
+        wait_ready(ports[0])
+        second = serve(root / "data", ports[1], logs[1], users)
+        wait_ready(ports[1])
+    except BaseException:
+        stop(first)
+        raise
+    time.sleep(1)
+    yield ports, logs, first, second
+    stop(second)
+    stop(first)
+
+
+def test_two_processes_on_one_data_folder_schedule_once(two_servers):
+    ports, logs, first, second = two_servers
+    texts = [log.read_text() for log in logs]
+    assert "scheduler: started" in texts[0]
+    assert "scheduler: started" not in texts[1]
+    holder = re.search(r"scheduler: not started here, process (\d+) holds", texts[1])
+    assert holder and int(holder[1]) != second.pid
+
+
+def login(port: int, user: str, password: str) -> requests.Session:
+    s = requests.Session()
+    r = s.post(f"http://127.0.0.1:{port}/login", data={"username": user, "password": password, "next": "/"},
+               allow_redirects=False)
+    assert r.status_code == 302, r.text
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    return s
+
+
+def test_logins_and_the_admin_callback_guard(two_servers):
+    port = two_servers[0][0]
+    base = f"http://127.0.0.1:{port}"
+    anonymous = requests.get(base + "/", allow_redirects=False)
+    assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/login")
+    assert requests.post(base + "/login", data={"username": "ada", "password": "nope"}).status_code == 401
+
+    # nobody but an admin gets the admin callback to run, however the request is made
+    assert requests.post(base + "/_dash-update-component", json=payload()).status_code == 403
+    analyst = login(port, "bob", "bob-secret-1")
+    refused = analyst.post(base + "/_dash-update-component", json=payload())
+    assert refused.status_code == 403 and refused.json() == {"error": "admins only"}
+    assert analyst.get(base + "/").status_code == 200  # analysts do see the dashboards
+
+    admin = login(port, "ada", "ada-secret-1")
+    accepted = admin.post(base + "/_dash-update-component", json=payload())
+    assert accepted.status_code == 200
+    queued = re.search(r"Incremental run queued as run (\d+)", accepted.text)
+    # the built warehouse had run 1; the refused requests created nothing, so this is run 2
+    assert queued and int(queued[1]) == 2
