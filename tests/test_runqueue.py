@@ -125,3 +125,23 @@ def test_the_scheduler_is_off_when_disabled(tmp_path):
 
     settings = replace(make_settings(tmp_path), scheduler_enabled=0)
     assert scheduler.start(settings, None) is False and not scheduler.is_running()
+
+
+def test_demo_mode_appends_the_next_day_before_the_scheduled_runs(loaded):
+    from dataclasses import replace
+
+    from pipeline.lake import list_lake
+
+    settings = replace(make_settings(loaded.data_dir), demo_append=1)
+    before = list_lake(settings.lake_dir).partitions("events")
+    with cursors(settings) as factory:
+        scheduler.queue_refresh(settings, factory)
+        scheduler.work_queue(settings, factory)
+        with factory() as cur:
+            latest = runs.recent(cur, 2)
+    after = list_lake(settings.lake_dir).partitions("events")
+    assert after == before + [before[-1] + dt.timedelta(days=1)]
+    assert {(r["mode"], r["status"], r["trigger"]) for r in latest} == {("incremental", "succeeded", "schedule"),
+                                                                        ("dq", "succeeded", "schedule")}
+    incremental = next(r for r in latest if r["mode"] == "incremental")
+    assert incremental["partitions"] == 2 and str(after[-1]) in incremental["message"]
