@@ -3,6 +3,9 @@ control, and exposes `server` for gunicorn. Everything else lives in pages/, com
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
@@ -10,9 +13,9 @@ from dash import Dash, dcc, html
 from components import cards, filter_bar, ids  # noqa: F401  (cards and filter_bar register the shell's callbacks)
 from pipeline import scheduler
 from pipeline.settings import load_settings
-from server import auth
+from server import auth, health
 from warehouse import access
-from warehouse.cache import forget_data_version, init_cache
+from warehouse.cache import init_cache, publishing
 
 app = Dash(
     __name__,
@@ -25,6 +28,7 @@ app = Dash(
 server = app.server
 init_cache(server)
 auth.install(server, load_settings())
+health.install(server)
 
 
 def navbar() -> dbc.Navbar:
@@ -60,15 +64,23 @@ def layout() -> html.Div:
 app.layout = layout
 
 
+@contextmanager
+def _publishing_run() -> Iterator[None]:
+    """Around each scheduled run: dashboards serve the data from before it until the recently viewed panels are
+    drawn on the new data (warehouse/cache.py)."""
+    with server.app_context(), publishing(stop=scheduler.stopping):
+        yield
+
+
 def start_background_jobs() -> bool:
     """Start the scheduler in this process (once per data folder); called by the server process, not at import."""
-    scheduler.after_each_run(forget_data_version)
-    return scheduler.start(load_settings(), access.cursor)
+    return scheduler.start(load_settings(), access.cursor, around_run=_publishing_run)
 
 
 def stop_background_jobs() -> None:
-    """Stop taking work, let a running ETL finish, close the warehouse."""
-    scheduler.stop(wait=True)
+    """On shutdown: stop taking work, interrupt a running ETL (it rolls back and is recorded as failed), close
+    the warehouse cleanly."""
+    scheduler.stop(wait=True, interrupt=True)
     access.close()
 
 

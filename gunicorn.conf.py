@@ -11,6 +11,10 @@ worker_class = "gthread"
 accesslog = "-"
 errorlog = "-"
 timeout = 120
+# Idle keep-alive connections stay open longer than a load balancer's idle timeout (60 s for most), so the server
+# never closes one just as a request is sent on it (the client would see the connection reset).
+keepalive = 75
+graceful_timeout = 30  # on SIGTERM: in-flight requests finish, a running ETL is interrupted (worker_exit)
 
 APP_LOGGERS = ("pipeline", "server", "warehouse", "app")
 

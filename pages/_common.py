@@ -1,10 +1,16 @@
-"""What every page does the same way: read the filters store, and lay out a page heading."""
+"""What every page does the same way: read the filters store, cache a panel callback's outputs, and lay out a
+page heading."""
 
 from __future__ import annotations
 
+import functools
+
+import plotly.graph_objects as go
 from dash import html
 from dash.exceptions import PreventUpdate
 
+from warehouse import panels
+from warehouse.cache import cached
 from warehouse.filters import Filters
 
 
@@ -13,6 +19,41 @@ def filters_from(data) -> Filters:
     if not data:
         raise PreventUpdate
     return Filters.from_store(data)
+
+
+def _plain(value):
+    """A figure as the dict Dash would send (building Plotly objects costs more than the query they show)."""
+    return value.to_plotly_json() if isinstance(value, go.Figure) else value
+
+
+def _following(arg):
+    """An argument as it will be on new data: a filters store whose range is a preset moves with the data (the
+    filter bar resolves it so on the next page load); anything else stays."""
+    if not (isinstance(arg, dict) and arg.get("preset")):
+        return arg
+    span = panels.data_span()
+    return Filters.from_store(arg).following(span).to_store() if span else arg
+
+
+def rendered(update):
+    """Cache a panel callback's outputs by data version and inputs: the same filters on the same data are drawn
+    once, and a new run draws the recently viewed ones again before it is served (both the open pages' inputs
+    and, for a preset range, the moved range new page loads ask for). The callback's arguments must be JSON (a
+    filters store, option values); PreventUpdate is not cached."""
+    name = f"rendered:{update.__module__}.{update.__qualname__}"
+
+    def draw(args: tuple):
+        out = update(*args)
+        return tuple(map(_plain, out)) if isinstance(out, tuple) else _plain(out)
+
+    def again(args: tuple):
+        variants = [args, tuple(map(_following, args))]
+        return [({"args": list(v)}, functools.partial(draw, v)) for i, v in enumerate(variants) if v not in variants[:i]]
+
+    @functools.wraps(update)
+    def wrapper(*args):
+        return cached(name, {"args": list(args)}, functools.partial(draw, args), functools.partial(again, args))
+    return wrapper
 
 
 def heading(title: str, lead: str) -> html.Div:

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
 from components import cards, figures, ids
-from pages._common import filters_from, heading
+from pages._common import filters_from, heading, rendered
 from warehouse import panels
 
 dash.register_page(__name__, path="/engagement", name="Engagement", order=6,
@@ -34,6 +34,7 @@ def layout(**_query):
 
 @callback(Output(ID("distribution-graph"), "figure"), Output(ID("pareto-graph"), "figure"),
           Input(ids.FILTERS, "data"))
+@rendered
 def update(data):
     f = filters_from(data)
     return figures.engagement_distribution(panels.engagement_distribution(f)), figures.pareto(panels.pareto(f))

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
 from components import cards, figures, ids
-from pages._common import filters_from, heading
+from pages._common import filters_from, heading, rendered
 from warehouse import panels
 
 dash.register_page(__name__, path="/funnel", name="Funnel", order=2, title="Funnel - Product analytics")
@@ -38,6 +38,7 @@ def layout(**_query):
 
 
 @callback(Output(ID("graph"), "figure"), Output(ID("table"), "children"), Input(ids.FILTERS, "data"))
+@rendered
 def update(data):
     frame = panels.funnel(filters_from(data))
     return figures.funnel(frame), step_table(frame) if frame["users"].any() else None

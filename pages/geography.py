@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
 from components import cards, figures, ids
-from pages._common import filters_from, heading
+from pages._common import filters_from, heading, rendered
 from warehouse import panels
 
 dash.register_page(__name__, path="/geography", name="Geography", order=5, title="Geography - Product analytics")
@@ -45,6 +45,7 @@ cards.register(ID("top"), lambda f, _: panels.geography(f).head(TOP))
 
 
 @callback(Output(ID("graph"), "figure"), Output(ID("table"), "children"), Input(ids.FILTERS, "data"))
+@rendered
 def update(data):
     frame = panels.geography(filters_from(data))
     return figures.choropleth(frame), top_countries(frame) or html.P("No activity matches these filters",

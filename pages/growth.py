@@ -8,7 +8,7 @@ import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from components import cards, figures, ids
-from pages._common import filters_from, heading
+from pages._common import filters_from, heading, rendered
 from warehouse import panels
 
 dash.register_page(__name__, path="/growth", name="Growth", order=4, title="Growth - Product analytics")
@@ -46,6 +46,7 @@ def remember_grain(grain):
 
 @callback(Output(ID("graph"), "figure"), Output(ID("quick-ratio"), "children"),
           Input(ids.FILTERS, "data"), Input(ID("grain"), "value"))
+@rendered
 def update(data, grain):
     frame = panels.growth(filters_from(data), grain)
     return figures.growth(frame), quick_ratio_text(frame) if len(frame) else None

@@ -8,7 +8,7 @@ import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from components import cards, figures, ids
-from pages._common import filters_from, heading
+from pages._common import filters_from, heading, rendered
 from warehouse import panels
 
 dash.register_page(__name__, path="/", name="Overview", order=0, title="Overview - Product analytics")
@@ -60,6 +60,7 @@ cards.register(ID("stickiness"), lambda f, _: panels.overview_activity(f)[["day"
 
 @callback(Output(ID("activity-graph"), "figure"), Output(ID("stickiness-graph"), "figure"),
           Output(ID("kpi-row"), "children"), Input(ids.FILTERS, "data"))
+@rendered
 def update(data):
     f = filters_from(data)
     activity = panels.overview_activity(f)

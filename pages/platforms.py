@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
 from components import cards, figures, ids
-from pages._common import filters_from, heading
+from pages._common import filters_from, heading, rendered
 from warehouse import panels
 
 dash.register_page(__name__, path="/platforms", name="Platforms", order=1, title="Platforms - Product analytics")
@@ -35,6 +35,7 @@ def layout(**_query):
 
 @callback(Output(ID("comparison-graph"), "figure"), Output(ID("apps-graph"), "figure"),
           Output(ID("pairs-graph"), "figure"), Input(ids.FILTERS, "data"))
+@rendered
 def update(data):
     f = filters_from(data)
     return (figures.platform_comparison(panels.platform_comparison(f)),

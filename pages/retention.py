@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
 from components import cards, figures, ids
-from pages._common import filters_from, heading
+from pages._common import filters_from, heading, rendered
 from warehouse import panels
 
 dash.register_page(__name__, path="/retention", name="Retention", order=3, title="Retention - Product analytics")
@@ -33,6 +33,7 @@ def layout(**_query):
 
 
 @callback(Output(ID("cohorts-graph"), "figure"), Output(ID("days-graph"), "figure"), Input(ids.FILTERS, "data"))
+@rendered
 def update(data):
     f = filters_from(data)
     return figures.cohort_heatmap(panels.retention_cohorts(f)), figures.retention_curve(panels.retention_days(f))

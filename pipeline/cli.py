@@ -96,8 +96,18 @@ def _progress(label: str):
 
 def cmd_generate(args, settings: Settings) -> int:
     with tqdm(unit=" events", unit_scale=True, desc="generating", disable=None, leave=False) as bar:
+        days = [0]
+
+        def step(events: int) -> None:
+            days[0] += 1
+            if bar.disable:  # not a terminal: a log line every tenth of the way
+                if days[0] == args.days or days[0] % max(1, args.days // 10) == 0:
+                    print(f"generating: {days[0]}/{args.days} days", file=sys.stderr, flush=True)
+            else:
+                bar.update(events)
+
         result = generate.generate(settings.lake_dir, users=args.users, days=args.days, start=args.start,
-                                   seed=args.seed, progress=bar.update)
+                                   seed=args.seed, progress=step)
     print(f"generated {result.days} days {result.first_day}..{result.last_day}: {result.events:,} events, "
           f"{result.user_records:,} user records, {result.users:,} users, in {settings.lake_dir}")
     return 0

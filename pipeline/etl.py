@@ -220,6 +220,8 @@ def run(con: duckdb.DuckDBPyConnection, settings: Settings, *, start: dt.date | 
             raise
     except Exception as exc:
         result.status, result.error = "failed", str(exc)
+        if isinstance(exc, duckdb.InterruptException):
+            result.error = "interrupted: the process was stopping; nothing this run did was published"
         result.rows_loaded = result.rows_quarantined = 0
         result.seconds = time.perf_counter() - began
         record(con, result.run_id, result.checks, utcnow())

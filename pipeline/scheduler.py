@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import logging
 import threading
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import IO, Callable
 
@@ -37,12 +38,16 @@ class _State:
     scheduler: BackgroundScheduler | None = None
     lock: IO | None = None
     settings: Settings | None = None
+    stopping: bool = False
+    active_cursor: object | None = None  # the cursor of the run in progress, to interrupt it on shutdown
 
 
 _state = _State()
+_busy = threading.Lock()
+STOP_WAIT_SECONDS = 25  # within gunicorn's graceful_timeout
 _progress_lock = threading.Lock()
 _progress: dict[int, tuple[int, int]] = {}  # run_id -> (partitions done, partitions in the run)
-_after_run: list[Callable[[], None]] = []  # called after each run (the app forgets its cached data version)
+AroundRun = Callable[[], AbstractContextManager]  # each run executes inside one (the app: see warehouse/cache.py)
 
 
 def progress(run_id: int) -> tuple[int, int] | None:
@@ -50,18 +55,20 @@ def progress(run_id: int) -> tuple[int, int] | None:
         return _progress.get(run_id)
 
 
-def after_each_run(callback: Callable[[], None]) -> None:
-    _after_run.append(callback)
+def stopping() -> bool:
+    """Shutdown has begun: work in progress should end early."""
+    return _state.stopping
 
 
 def is_running() -> bool:
     return _state.scheduler is not None and _state.scheduler.running
 
 
-def start(settings: Settings, cursor_factory) -> bool:
+def start(settings: Settings, cursor_factory, around_run: AroundRun | None = None) -> bool:
     """Start the scheduler unless it is off, already running here, or held by another process (the lock file).
 
-    `cursor_factory()` gives a context manager yielding a cursor of the process's warehouse connection.
+    `cursor_factory()` gives a context manager yielding a cursor of the process's warehouse connection; each run
+    executes inside `around_run()` when given.
     """
     if not settings.scheduler_enabled:
         log.info("scheduler: off (PA_SCHEDULER_ENABLED=0)")
@@ -75,20 +82,29 @@ def start(settings: Settings, cursor_factory) -> bool:
         return False
     scheduler = BackgroundScheduler(timezone=dt.timezone.utc,
                                     job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": 60})
-    scheduler.add_job(lambda: work_queue(settings, cursor_factory), "interval", seconds=WORKER_SECONDS,
+    scheduler.add_job(lambda: work_queue(settings, cursor_factory, around_run), "interval", seconds=WORKER_SECONDS,
                       id="run-queue", next_run_time=dt.datetime.now(dt.timezone.utc))
     scheduler.add_job(lambda: queue_refresh(settings, cursor_factory), "interval",
-                      minutes=settings.etl_interval_minutes, id="refresh")
+                      minutes=settings.etl_interval_minutes, id="refresh",
+                      next_run_time=dt.datetime.now(dt.timezone.utc))  # catch up at start, then every interval
     scheduler.start()
-    _state.scheduler, _state.lock, _state.settings = scheduler, lock, settings
+    _state.scheduler, _state.lock, _state.settings, _state.stopping = scheduler, lock, settings, False
     log.info("scheduler: started (refresh every %d min, lock %s)", settings.etl_interval_minutes, lock_path)
     return True
 
 
-def stop(wait: bool = True) -> None:
-    """Stop taking work; with wait, let the run in progress finish (a run interrupted later is marked failed)."""
+def stop(wait: bool = True, interrupt: bool = False) -> None:
+    """Stop taking work. With interrupt, the run in progress is interrupted: its transaction rolls back and it is
+    recorded as failed ("interrupted"); with wait, return once it has ended. Then release the lock file."""
+    _state.stopping = True
     if _state.scheduler is not None:
-        _state.scheduler.shutdown(wait=wait)
+        _state.scheduler.shutdown(wait=False)
+        if interrupt and _state.active_cursor is not None:
+            log.warning("scheduler: interrupting the run in progress")
+            _state.active_cursor.interrupt()
+        if wait and _busy.acquire(timeout=STOP_WAIT_SECONDS):  # the worker holds it while it works
+            _state.stopping = False  # nothing works any more: a later start, or a direct work_queue, may
+            _busy.release()
     lockfile.release(_state.lock)
     _state.scheduler = _state.lock = None
 
@@ -109,16 +125,25 @@ def queue_refresh(settings: Settings, cursor_factory) -> None:
         log.exception("scheduler: could not queue the scheduled runs")
 
 
-def work_queue(settings: Settings, cursor_factory) -> None:
-    """Execute queued runs one at a time until none is left."""
-    while True:
+def work_queue(settings: Settings, cursor_factory, around_run: AroundRun | None = None) -> None:
+    """Execute queued runs one at a time until none is left (or the scheduler is stopping), each inside
+    `around_run()` when given."""
+    with _busy:
+        _work_queue(settings, cursor_factory, around_run or nullcontext)
+
+
+def _work_queue(settings: Settings, cursor_factory, around_run: AroundRun) -> None:
+    while not _state.stopping:
         with cursor_factory() as cur:
             queued = runs.claim_next(cur)
             if queued is None:
                 return
-            execute(cur, settings, queued)
-        for callback in _after_run:
-            callback()
+            with around_run():
+                _state.active_cursor = cur
+                try:
+                    execute(cur, settings, queued)
+                finally:
+                    _state.active_cursor = None
 
 
 def execute(con, settings: Settings, queued: runs.QueuedRun) -> runs.RunResult | None:

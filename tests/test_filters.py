@@ -30,6 +30,16 @@ def test_presets_follow_the_data_and_fixed_dates_stay_fixed():
     assert f.platform_mask == (1 << 3) | (1 << 4)
 
 
+def test_on_new_data_a_preset_moves_as_the_url_would_and_fixed_dates_stay():
+    later = F.DataSpan(SPAN.first_day, SPAN.last_day + dt.timedelta(days=1))
+    preset = F.from_query({"range": "7d", "platforms": "threads", "segment": "power"}, SPAN)[0]
+    assert preset.following(later) == F.from_query({"range": "7d", "platforms": "threads", "segment": "power"},
+                                                    later)[0]
+    assert preset.following(later).end == later.last_day and preset.following(later).days == 7
+    fixed = F.from_query({"start": "2024-02-01", "end": "2024-02-10"}, SPAN)[0]
+    assert fixed.following(later) == fixed
+
+
 def test_every_bad_value_falls_back_with_a_notice():
     f, notices = F.from_query({"platforms": "myspace", "segment": "vip", "range": "decade"}, SPAN)
     assert f == F.default_filters(SPAN)

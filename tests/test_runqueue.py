@@ -71,18 +71,16 @@ def test_the_worker_executes_the_queue_one_run_at_a_time_and_survives_a_failure(
             checks = runs.enqueue(cur, "dq", "manual", "bob")
         seen = []
 
-        def between_runs():  # the lake goes away for the second run only, so that one fails
+        @contextmanager
+        def around_run():  # the lake goes away for the second run only, so that one fails
+            yield
             seen.append("run")
             if len(seen) == 1:
                 shutil.move(loaded.lake_dir, tmp_path / "elsewhere")
             elif len(seen) == 2:
                 shutil.move(tmp_path / "elsewhere", loaded.lake_dir)
 
-        scheduler.after_each_run(between_runs)
-        try:
-            scheduler.work_queue(loaded, factory)
-        finally:
-            scheduler._after_run.clear()
+        scheduler.work_queue(loaded, factory, around_run)
         with factory() as cur:
             history = {r["run_id"]: r for r in runs.recent(cur, 10)}
     assert history[backfill]["status"] == "succeeded" and history[backfill]["partitions"] == 4

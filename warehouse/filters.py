@@ -56,6 +56,13 @@ class Filters:
         return replace(self, start=self.start - dt.timedelta(days=self.days), end=self.start - dt.timedelta(days=1),
                        preset=None)
 
+    def following(self, span: DataSpan) -> "Filters":
+        """These filters on data that now spans `span`: a preset range moves with the data, fixed dates stay."""
+        if not self.preset or self.preset not in PRESETS:
+            return self
+        start, end = preset_range(self.preset, span)
+        return replace(self, start=start, end=end)
+
     def query_string(self) -> str:
         query: dict[str, str] = {}
         if set(self.platforms) != set(reference.platforms()):

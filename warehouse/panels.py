@@ -8,7 +8,7 @@ from itertools import combinations
 
 import pandas as pd
 
-from warehouse.cache import cached_query
+from warehouse.cache import cached_query, checks_version
 from warehouse.filters import DataSpan, Filters, platform_keys
 
 MOVING_AVERAGE_DAYS = 7
@@ -16,7 +16,7 @@ MOVING_AVERAGE_DAYS = 7
 
 def data_status() -> dict:
     """Days loaded and the latest check results: {first_day, last_day, checks_failed, checks_warned, ...}."""
-    frame = cached_query("data_status")
+    frame = cached_query("data_status", checks_version=checks_version())  # a data-quality run changes it
     return frame.iloc[0].to_dict() if len(frame) else {}
 
 

@@ -1,0 +1,168 @@
+"""Deployment, without a Docker engine: the Dockerfile passes hadolint, and its own CMD (read from the file, run as
+the container would, on a free port and a temp data folder) builds the demo, serves every page and an uncached
+callback, restarts at once on existing data, and shuts down on SIGTERM leaving the warehouse consistent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from pipeline.generate import generate
+from tests.conftest import START, make_settings, run_etl, warehouse
+from tests.snapshots import fingerprint_of
+from tests.test_server import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ["/", "/platforms", "/funnel", "/retention", "/growth", "/geography", "/engagement", "/admin"]
+
+
+def dockerfile() -> tuple[dict[str, str], list[str]]:
+    """The Dockerfile's ENV values and its CMD (exec form)."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    env: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith("ENV "):
+            for token in shlex.split(line[4:]):
+                key, _, value = token.partition("=")
+                env[key] = value
+    cmd = [line for line in text.splitlines() if line.startswith("CMD ")]
+    assert len(cmd) == 1, "one CMD in exec form"
+    return env, json.loads(cmd[0][4:])
+
+
+def start_container_command(data_dir: Path, log: Path, **overrides) -> tuple[subprocess.Popen, str]:
+    """Run the Dockerfile's CMD here, with its ENV, a temp data folder and a free port."""
+    image_env, cmd = dockerfile()
+    port = free_port()
+    env = {**os.environ, **image_env, "PA_DATA_DIR": str(data_dir), "PA_BIND": f"127.0.0.1:{port}",
+           "PA_THREADS": "4", "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", **overrides}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def wait_healthy(base: str, proc: subprocess.Popen, log: Path, timeout: float = 120) -> None:
+    end = time.time() + timeout
+    while time.time() < end:
+        assert proc.poll() is None, f"the server exited:\n{log.read_text()[-3000:]}"
+        try:
+            if requests.get(base + "/healthz", timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"not healthy in time:\n{log.read_text()[-3000:]}")
+
+
+def terminate(proc: subprocess.Popen, timeout: float = 60) -> int:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            return proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise
+    return proc.returncode
+
+
+def dash_callback(base: str, output_part: str, inputs: dict) -> dict:
+    """POST a callback as the browser would, its inputs given by component id; the JSON response."""
+    deps = requests.get(base + "/_dash-dependencies").json()
+    spec = next(d for d in deps if output_part in d["output"])
+    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in spec["output"].strip(".").split("...")]
+    body = {"output": spec["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
+            "inputs": [{"id": i["id"], "property": i["property"], "value": inputs.get(f"{i['id']}.{i['property']}")}
+                       for i in spec["inputs"]],
+            "changedPropIds": [f"{i['id']}.{i['property']}" for i in spec["inputs"]],
+            "state": [{"id": s["id"], "property": s["property"], "value": None} for s in spec["state"]]}
+    response = requests.post(base + "/_dash-update-component", json=body, timeout=30)
+    assert response.status_code == 200, response.text[:500]
+    return response.json()["response"]
+
+
+def test_the_dockerfile_passes_hadolint():
+    out = subprocess.run([str(Path(sys.executable).parent / "hadolint"), "Dockerfile"], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_the_image_command_builds_the_demo_then_serves_then_restarts_at_once(tmp_path):
+    data, log = tmp_path / "data", tmp_path / "first.log"
+    proc, base = start_container_command(data, log, PA_DEMO_USERS="400", PA_DEMO_DAYS="14")
+    try:
+        wait_healthy(base, proc, log)
+        text = log.read_text()
+        assert "generating: 14/14 days" in text and "loading: " in text and "run 1 succeeded" in text
+        assert "Listening at: http://127.0.0.1:" in text and "scheduler: started" in text
+        ready = requests.get(base + "/readyz").json()
+        assert ready["ready"] and ready["warehouse"] == "open" and ready["data_age_days"] == 1
+
+        for path in PAGES:
+            assert requests.get(base + path).status_code == 200
+            page = dash_callback(base, "_pages_content.children", {"_pages_location.pathname": path,
+                                                                    "_pages_location.search": ""})
+            assert page["_pages_content"]["children"], path
+        # an uncached panel callback: the funnel for all platforms over all days
+        last = dt.date.fromisoformat(ready["data_through"])
+        store = {"platforms": ["facebook", "instagram", "messenger", "whatsapp", "threads"], "segment": "all",
+                 "start": str(last - dt.timedelta(days=13)), "end": str(last), "preset": None}
+        figure = dash_callback(base, "funnel-graph.figure", {"shell-filters.data": store})["funnel-graph"]["figure"]
+        steps = figure["data"][0]
+        assert steps["type"] == "funnel" and steps["y"] == ["View", "Like", "Comment", "Share", "Create"]
+    finally:
+        assert terminate(proc) == 0
+    assert "Worker exiting" in log.read_text()
+
+    # with data in the folder it serves at once: no demo is built again
+    log2 = tmp_path / "second.log"
+    proc, base = start_container_command(data, log2)
+    try:
+        wait_healthy(base, proc, log2, timeout=30)
+        text = log2.read_text()
+        assert "already holds data; nothing to do" in text and "generating" not in text
+    finally:
+        terminate(proc)
+
+
+@pytest.mark.slow
+def test_sigterm_during_a_run_leaves_the_warehouse_consistent(tmp_path):
+    settings = make_settings(tmp_path / "data")
+    generate(settings.lake_dir, users=20_000, days=5, start=START, seed=3)
+    run_etl(settings)
+    generate(settings.lake_dir, users=0, days=35)  # about 1.5M events waiting: the start-up catch-up loads them
+    before = fingerprint_of(settings)
+
+    log = tmp_path / "server.log"
+    proc, base = start_container_command(settings.data_dir, log, PA_DUCKDB_MEMORY_LIMIT="1GB")
+    try:
+        wait_healthy(base, proc, log)
+        end = time.time() + 60
+        while time.time() < end and not requests.get(base + "/readyz").json()["running"]:
+            time.sleep(0.2)
+        assert requests.get(base + "/readyz").json()["running"], "no run started"
+        time.sleep(0.5)
+    finally:
+        code = terminate(proc)
+    text = log.read_text()
+    assert code == 0 and "scheduler: interrupting the run in progress" in text, text[-2000:]
+
+    assert fingerprint_of(settings) == before  # nothing of the interrupted run was published
+    with warehouse(settings) as con:
+        rows = con.execute("SELECT status, error FROM etl_runs WHERE json_extract_string(parameters, '$.mode') "
+                           "= 'incremental' ORDER BY run_id DESC LIMIT 1").fetchall()
+        running = con.execute("SELECT count(*) FROM etl_runs WHERE status = 'running'").fetchone()[0]
+    assert rows[0][0] == "failed" and rows[0][1].startswith("interrupted: the process was stopping")
+    assert running == 0
+    # and the next run does the work
+    result = run_etl(settings)
+    assert result.status == "succeeded" and result.partitions == 70
