@@ -118,7 +118,8 @@ def _get_or_compute(key: str, compute: Callable[[], Any]) -> Any:
                 cache.set(key, value)
     finally:
         with _flights_lock:
-            _flights.pop(key, None)
+            if _flights.get(key) is flight:
+                del _flights[key]
     return value
 
 
@@ -198,16 +199,30 @@ def render_again(target: Versions, stop: Callable[[], bool] = lambda: False) -> 
 @contextmanager
 def publishing(stop: Callable[[], bool] = lambda: False) -> Iterator[None]:
     """Around a run in this process: serve the versions from before it while it runs, render the recently viewed
-    panels at the new data version if it loaded data, then serve the new versions."""
+    panels at the new data version if it loaded data, then serve the new versions. A failure to read the versions
+    is logged and never stops the run (its panels are then drawn on demand)."""
     global _held
     forget_data_version()
-    before = versions()
+    try:
+        before = versions()
+    except Exception as exc:  # noqa: BLE001 - the run goes on; the run records its own errors
+        log.warning("cache: could not read the data version before a run: %s", exc)
+        yield
+        return
     with _version_lock:
         _held = before
     try:
         yield
+        _draw_new_data(before, stop)
+    finally:
+        _release()
+
+
+def _draw_new_data(before: Versions, stop: Callable[[], bool]) -> None:
+    """After a run: the recently viewed panels drawn at the new data version, if the run published any data."""
+    try:
         after = _read_versions()
         if after.data != before.data:
             render_again(after, stop)
-    finally:
-        _release()
+    except Exception as exc:  # noqa: BLE001 - the run has ended either way; panels are then drawn on demand
+        log.warning("cache: could not draw panels for the new data: %s", exc)
