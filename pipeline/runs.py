@@ -90,9 +90,7 @@ def claim_next(con: duckdb.DuckDBPyConnection) -> QueuedRun | None:
 
 def queue(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Runs queued or running, oldest first, each with how many are ahead of it."""
-    cur = run_sql(con, SQL_DIR / "etl_runs_queue.sql")
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
+    return _dicts(run_sql(con, SQL_DIR / "etl_runs_queue.sql"))
 
 
 def finish(con: duckdb.DuckDBPyConnection, result: RunResult) -> None:
@@ -111,6 +109,15 @@ def mark_interrupted(con: duckdb.DuckDBPyConnection) -> int:
 
 def recent(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict]:
     """The newest runs, each with its check counts and the names of its failed and warned checks."""
-    cur = run_sql(con, SQL_DIR / "etl_runs_recent.sql", {"limit": limit})
+    return _dicts(run_sql(con, SQL_DIR / "etl_runs_recent.sql", {"limit": limit}))
+
+
+def last_finished(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """The newest run that has ended: run_id, mode, status, ended_at, error; None before any."""
+    rows = _dicts(run_sql(con, SQL_DIR / "etl_runs_last_finished.sql"))
+    return rows[0] if rows else None
+
+
+def _dicts(cur) -> list[dict]:
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row)) for row in cur.fetchall()]

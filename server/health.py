@@ -27,13 +27,14 @@ STARTED = time.time()
 def _readiness() -> dict:
     with cursor() as cur:
         last_day, = run_sql(cur, runs.SQL_DIR / "health_data_through.sql").fetchone()
-        finished = [r for r in runs.recent(cur, 50) if r["status"] not in ("queued", "running")]
+        last = runs.last_finished(cur)
         in_flight = runs.queue(cur)
-    last = finished[0] if finished else None
-    running = [{"run_id": r["run_id"], "trigger": r["trigger"],
-                "partitions_done": (scheduler.progress(r["run_id"]) or (None, None))[0],
-                "partitions": (scheduler.progress(r["run_id"]) or (None, None))[1]}
-               for r in in_flight if r["status"] == "running"]
+    running = []
+    for r in in_flight:
+        if r["status"] == "running":
+            done, total = scheduler.progress(r["run_id"]) or (None, None)
+            running.append({"run_id": r["run_id"], "trigger": r["trigger"], "partitions_done": done,
+                            "partitions": total})
     return {
         "ready": True,
         "warehouse": "open",
