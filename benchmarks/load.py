@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import os
 import random
+import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +35,10 @@ from werkzeug.security import generate_password_hash
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks.panels import percentile  # noqa: E402
+from tests.live_server import (GUNICORN, callback_body, dash_callback, dependencies, free_port,  # noqa: E402
+                               settled_last_run, start, terminate)
+
 PANELS = {  # a part of the callback's output -> extra inputs it takes
     "overview-activity-graph.figure": {}, "platforms-comparison-graph.figure": {}, "funnel-graph.figure": {},
     "retention-cohorts-graph.figure": {}, "growth-graph.figure": {"growth-grain.value": ["week", "day"]},
@@ -44,34 +46,17 @@ PANELS = {  # a part of the callback's output -> extra inputs it takes
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def pipeline(*args: str, data_dir: Path) -> None:
     subprocess.run([sys.executable, "-m", "pipeline", *args, "--data-dir", str(data_dir)], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
 
 
-def payloads(session: requests.Session, base: str, stores: list[dict]) -> list[tuple[str, dict]]:
-    """(panel, request body) for every panel x filter combination."""
-    deps = session.get(base + "/_dash-dependencies")
-    deps.raise_for_status()
-    deps = deps.json()
-    out = []
-    for part, extra in PANELS.items():
-        spec = next(d for d in deps if part in d["output"])
-        outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in spec["output"].strip(".").split("...")]
-        for store in stores:
-            values = {"shell-filters.data": store, **{k: random.choice(v) for k, v in extra.items()}}
-            out.append((part.split(".")[0], {
-                "output": spec["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
-                "inputs": [{"id": i["id"], "property": i["property"], "value": values.get(f"{i['id']}.{i['property']}")}
-                           for i in spec["inputs"]],
-                "changedPropIds": ["shell-filters.data"], "state": []}))
-    return out
+def payloads(session: requests.Session, base: str, stores: list[dict]) -> list[dict]:
+    """The request body of every panel x filter combination."""
+    deps = dependencies(session, base)
+    return [callback_body(deps, part, {"shell-filters.data": store,
+                                       **{k: random.choice(v) for k, v in extra.items()}})
+            for part, extra in PANELS.items() for store in stores]
 
 
 def filter_stores(data_dir: Path, n: int, seed: int) -> list[dict]:
@@ -108,28 +93,12 @@ def log_in(base: str) -> requests.Session:
     raise SystemExit(f"the server at {base} did not come up")
 
 
-def settle(base: str) -> None:
-    """Wait until no run is queued or running (the start-up catch-up)."""
-    while True:
-        ready = requests.get(base + "/readyz").json()
-        if not ready["running"] and not ready["queued"]:
-            return
-        time.sleep(0.5)
-
-
 def ask_for_run(session: requests.Session, base: str) -> int:
     """Press the admin page's "Run now"; returns the queued run's id."""
-    answer = session.post(base + "/_dash-update-component", json={
-        "output": "..admin-action-message.children...admin-watch.data..",
-        "outputs": [{"id": "admin-action-message", "property": "children"}, {"id": "admin-watch", "property": "data"}],
-        "inputs": [{"id": "admin-run-now", "property": "n_clicks", "value": 1},
-                   {"id": "admin-backfill", "property": "n_clicks", "value": None}],
-        "changedPropIds": ["admin-run-now.n_clicks"],
-        "state": [{"id": "admin-backfill-start", "property": "value", "value": None},
-                  {"id": "admin-backfill-end", "property": "value", "value": None}]})
-    found = re.search(r"queued as run (\d+)", answer.text)
+    answer = json.dumps(dash_callback(base, "admin-action-message.children", {"admin-run-now.n_clicks": 1}, session))
+    found = re.search(r"queued as run (\d+)", answer)
     if not found:
-        raise SystemExit(f"Run now was not accepted: {answer.text[:300]}")
+        raise SystemExit(f"Run now was not accepted: {answer[:300]}")
     return int(found[1])
 
 
@@ -145,11 +114,11 @@ def wait_for_run(base: str, run_id: int, timeout: float = 300) -> dict | None:
 
 
 def summary(latencies: list[float], errors: list[str], seconds: float) -> dict:
-    ordered = sorted(latencies)
-    q = lambda p: round(ordered[min(len(ordered) - 1, int(p * (len(ordered) - 1)))])  # noqa: E731
-    return {"requests": len(ordered), "seconds": round(seconds, 1), "requests_per_s": round(len(ordered) / seconds, 1),
-            "p50_ms": q(0.5), "p95_ms": q(0.95), "p99_ms": q(0.99), "max_ms": round(ordered[-1]),
-            "mean_ms": round(statistics.mean(ordered)), "errors": len(errors), "error_kinds": sorted(set(errors))}
+    q = lambda p: round(percentile(latencies, p))  # noqa: E731
+    return {"requests": len(latencies), "seconds": round(seconds, 1),
+            "requests_per_s": round(len(latencies) / seconds, 1), "p50_ms": q(0.5), "p95_ms": q(0.95),
+            "p99_ms": q(0.99), "max_ms": round(max(latencies)), "mean_ms": round(statistics.mean(latencies)),
+            "errors": len(errors), "error_kinds": sorted(set(errors))}
 
 
 def main() -> int:
@@ -170,34 +139,24 @@ def main() -> int:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "PA_DATA_DIR": str(args.data_dir), "PA_BIND": f"127.0.0.1:{port}",
-           "PA_ADMIN_USERS": f"load:{generate_password_hash('load-test-password')}", "PA_SECRET_KEY": "load",
-           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    threads = int(env.get("PA_THREADS", "8"))
+    threads = int(os.environ.get("PA_THREADS", "8"))
     log = (temp or Path(tempfile.gettempdir())) / "load-server.log"
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "app:server"],
-                              cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    server = start(GUNICORN, args.data_dir, port, log, PA_SECRET_KEY="load",
+                   PA_ADMIN_USERS=f"load:{generate_password_hash('load-test-password')}")
     try:
         session = log_in(base)
-        settle(base)
-        bodies = [body for _, body in payloads(session, base, filter_stores(args.data_dir, args.combinations,
-                                                                          args.seed))]
-        sessions = [requests.Session() for _ in range(args.clients)]
+        settled_last_run(base, timeout=600)  # the start-up catch-up is done
+        bodies = payloads(session, base, filter_stores(args.data_dir, args.combinations, args.seed))
+        sessions = [requests.Session() for _ in range(args.clients)]  # one per client: its own connection
         for s in sessions:
             s.cookies.update(session.cookies)
 
-        own = threading.local()  # each client thread keeps its own session (its own connection)
-
-        def cold_call(body: dict) -> tuple[float, str | None]:
-            if not hasattr(own, "session"):
-                own.session = requests.Session()
-                own.session.cookies.update(session.cookies)
-            return call(own.session, base, body)
+        def cold_client(number: int) -> list[tuple[float, str | None]]:
+            return [call(sessions[number], base, body) for body in bodies[number::args.clients]]
 
         started = time.time()
         with ThreadPoolExecutor(args.clients) as pool:
-            cold_calls = list(pool.map(cold_call, bodies))
+            cold_calls = [c for calls in pool.map(cold_client, range(args.clients)) for c in calls]
         cold = summary([ms for ms, _ in cold_calls], [p for _, p in cold_calls if p], time.time() - started)
 
         latencies: list[float] = []
@@ -228,8 +187,7 @@ def main() -> int:
             w.join()
         window = summary(latencies, errors, time.time() - started)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
+        terminate(server)
         redrawn = re.findall(r"cache: rendered \d+ recently viewed panels for data version \d+ in [\d.]+ s",
                              log.read_text())
         if temp:

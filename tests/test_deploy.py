@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shlex
-import signal
 import subprocess
 import sys
 import time
@@ -19,10 +17,9 @@ import requests
 
 from pipeline.generate import generate
 from tests.conftest import START, make_settings, run_etl, warehouse
+from tests.live_server import ROOT, dash_callback, free_port, start, terminate
 from tests.snapshots import fingerprint_of
-from tests.test_server import free_port
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["/", "/platforms", "/funnel", "/retention", "/growth", "/geography", "/engagement", "/admin"]
 
 
@@ -44,10 +41,7 @@ def start_container_command(data_dir: Path, log: Path, **overrides) -> tuple[sub
     """Run the Dockerfile's CMD here, with its ENV, a temp data folder and a free port."""
     image_env, cmd = dockerfile()
     port = free_port()
-    env = {**os.environ, **image_env, "PA_DATA_DIR": str(data_dir), "PA_BIND": f"127.0.0.1:{port}",
-           "PA_THREADS": "4", "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", **overrides}
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = start(cmd, data_dir, port, log, **{**image_env, "PA_THREADS": "4", **overrides})
     return proc, f"http://127.0.0.1:{port}"
 
 
@@ -62,32 +56,6 @@ def wait_healthy(base: str, proc: subprocess.Popen, log: Path, timeout: float = 
             pass
         time.sleep(0.3)
     raise AssertionError(f"not healthy in time:\n{log.read_text()[-3000:]}")
-
-
-def terminate(proc: subprocess.Popen, timeout: float = 60) -> int:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            return proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            raise
-    return proc.returncode
-
-
-def dash_callback(base: str, output_part: str, inputs: dict) -> dict:
-    """POST a callback as the browser would, its inputs given by component id; the JSON response."""
-    deps = requests.get(base + "/_dash-dependencies").json()
-    spec = next(d for d in deps if output_part in d["output"])
-    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in spec["output"].strip(".").split("...")]
-    body = {"output": spec["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
-            "inputs": [{"id": i["id"], "property": i["property"], "value": inputs.get(f"{i['id']}.{i['property']}")}
-                       for i in spec["inputs"]],
-            "changedPropIds": [f"{i['id']}.{i['property']}" for i in spec["inputs"]],
-            "state": [{"id": s["id"], "property": s["property"], "value": None} for s in spec["state"]]}
-    response = requests.post(base + "/_dash-update-component", json=body, timeout=30)
-    assert response.status_code == 200, response.text[:500]
-    return response.json()["response"]
 
 
 def test_the_dockerfile_passes_hadolint():

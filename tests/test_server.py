@@ -3,13 +3,9 @@ callback refused to anyone but an admin, even as a direct POST."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,22 +13,13 @@ import pytest
 import requests
 from werkzeug.security import generate_password_hash
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.live_server import GUNICORN, free_port, settled_last_run, start, terminate
+
 ADMIN_CALLBACK = "..admin-action-message.children...admin-watch.data.."
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve(data_dir: Path, port: int, log: Path, users: dict[str, str]) -> subprocess.Popen:
-    env = {**os.environ, "PA_DATA_DIR": str(data_dir), "PA_BIND": f"127.0.0.1:{port}", "PA_THREADS": "4",
-           "PA_SECRET_KEY": "test-secret", **users}
-    return subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "app:server"],
-                            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    return start(GUNICORN, data_dir, port, log, PA_THREADS="4", PA_SECRET_KEY="test-secret", **users)
 
 
 def wait_ready(port: int, timeout: float = 60) -> None:
@@ -45,15 +32,6 @@ def wait_ready(port: int, timeout: float = 60) -> None:
             pass
         time.sleep(0.3)
     raise AssertionError(f"nothing answered on port {port}")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def payload(run_now: int | None = 1) -> dict:
@@ -81,12 +59,12 @@ def two_servers(built, tmp_path_factory):
         second = serve(root / "data", ports[1], logs[1], users)
         wait_ready(ports[1])
     except BaseException:
-        stop(first)
+        terminate(first, timeout=30)
         raise
     time.sleep(1)
     yield ports, logs, first, second
-    stop(second)
-    stop(first)
+    terminate(second, timeout=30)
+    terminate(first, timeout=30)
 
 
 def test_two_processes_on_one_data_folder_schedule_once(two_servers):
@@ -106,17 +84,6 @@ def login(port: int, user: str, password: str) -> requests.Session:
     cookie = r.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     return s
-
-
-def settled_last_run(base: str) -> int:
-    """The id of the last run once nothing is queued or running (the scheduler catches up at start)."""
-    end = time.time() + 60
-    while time.time() < end:
-        ready = requests.get(base + "/readyz").json()
-        if not ready["running"] and not ready["queued"] and ready["last_run"]:
-            return ready["last_run"]["run_id"]
-        time.sleep(0.5)
-    raise AssertionError("runs still in flight")
 
 
 def test_health_endpoints_answer_without_a_login(two_servers):
