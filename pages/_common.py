@@ -1,12 +1,12 @@
 """What every page does the same way: read the filters store, cache a panel callback's outputs, and lay out a
-page heading."""
+page heading and its charts."""
 
 from __future__ import annotations
 
 import functools
 
 import plotly.graph_objects as go
-from dash import html
+from dash import dcc, html
 from dash.exceptions import PreventUpdate
 
 from warehouse import panels
@@ -47,13 +47,19 @@ def rendered(update):
         return tuple(map(_plain, out)) if isinstance(out, tuple) else _plain(out)
 
     def again(args: tuple):
-        variants = [args, tuple(map(_following, args))]
-        return [({"args": list(v)}, functools.partial(draw, v)) for i, v in enumerate(variants) if v not in variants[:i]]
+        moved = tuple(map(_following, args))
+        variants = [args] if moved == args else [args, moved]
+        return [({"args": list(v)}, functools.partial(draw, v)) for v in variants]
 
     @functools.wraps(update)
     def wrapper(*args):
         return cached(name, {"args": list(args)}, functools.partial(draw, args), functools.partial(again, args))
     return wrapper
+
+
+def graph(component_id: str, **config) -> dcc.Graph:
+    """A chart without Plotly's logo in its toolbar; `config` adds to Plotly's config."""
+    return dcc.Graph(id=component_id, config={"displaylogo": False, **config})
 
 
 def heading(title: str, lead: str) -> html.Div:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
 from components import cards, figures, ids
-from pages._common import filters_from, heading, rendered
+from pages._common import filters_from, graph, heading, rendered
 from warehouse import panels
 
 dash.register_page(__name__, path="/engagement", name="Engagement", order=6,
@@ -23,10 +23,10 @@ def layout(**_query):
         heading("Engagement", "How engaged people are in the range, by segment, and how much the most active do."),
         dbc.Row([
             dbc.Col(cards.card(DISTRIBUTION, "Engagement score by segment",
-                               dcc.Graph(id=ID("distribution-graph"), config={"displaylogo": False}),
+                               graph(ID("distribution-graph")),
                                subtitle="60 x share of days active + 40 x log-scaled events per 28 days"), lg=7),
             dbc.Col(cards.card(PARETO, "Share of events from the most active",
-                               dcc.Graph(id=ID("pareto-graph"), config={"displaylogo": False}),
+                               graph(ID("pareto-graph")),
                                subtitle="Cumulative share of events by percentile of users"), lg=5),
         ]),
     ])

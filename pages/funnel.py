@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
 from components import cards, figures, ids
-from pages._common import filters_from, heading, rendered
+from pages._common import filters_from, graph, heading, rendered
 from warehouse import panels
 
 dash.register_page(__name__, path="/funnel", name="Funnel", order=2, title="Funnel - Product analytics")
@@ -32,7 +32,7 @@ def layout(**_query):
     return html.Div([
         heading("Funnel", "Users reaching each step, counted when it happens after their previous step."),
         cards.card(FUNNEL, "Engagement funnel",
-                   html.Div([dcc.Graph(id=ID("graph"), config={"displaylogo": False}), html.Div(id=ID("table"))]),
+                   html.Div([graph(ID("graph")), html.Div(id=ID("table"))]),
                    subtitle="Conversion from the previous step and from the first, with the drop-off"),
     ])
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
 from components import cards, figures, ids
-from pages._common import filters_from, heading, rendered
+from pages._common import filters_from, graph, heading, rendered
 from warehouse import panels
 
 dash.register_page(__name__, path="/geography", name="Geography", order=5, title="Geography - Product analytics")
@@ -16,7 +16,7 @@ ID = ids.prefixed("geography")
 MAP = cards.register(ID("map"), lambda f, _: panels.geography(f))
 TOP = 12
 # Plotly fetches map geometry from a CDN by default; the app serves it from assets/topojson/.
-GRAPH_CONFIG = {"displaylogo": False, "topojsonURL": "/assets/topojson/"}
+TOPOJSON_URL = "/assets/topojson/"
 
 
 def top_countries(frame) -> dbc.Table | None:
@@ -34,7 +34,7 @@ def layout(**_query):
     return html.Div([
         heading("Geography", "Active users by home country (a person who moved counts in both countries)."),
         dbc.Row([
-            dbc.Col(cards.card(MAP, "Active users by country", dcc.Graph(id=ID("graph"), config=GRAPH_CONFIG)),
+            dbc.Col(cards.card(MAP, "Active users by country", graph(ID("graph"), topojsonURL=TOPOJSON_URL)),
                     lg=8),
             dbc.Col(cards.card(ID("top"), f"Top {TOP} countries", html.Div(id=ID("table"))), lg=4),
         ]),

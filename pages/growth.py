@@ -5,10 +5,10 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
 from components import cards, figures, ids
-from pages._common import filters_from, heading, rendered
+from pages._common import filters_from, graph, heading, rendered
 from warehouse import panels
 
 dash.register_page(__name__, path="/growth", name="Growth", order=4, title="Growth - Product analytics")
@@ -33,7 +33,7 @@ def layout(**_query):
         heading("Growth", "Where active users come from and where they go: (new + resurrected) / churned is the "
                           "Quick Ratio."),
         cards.card(GROWTH, "Growth accounting",
-                   html.Div([dcc.Graph(id=ID("graph"), config={"displaylogo": False}),
+                   html.Div([graph(ID("graph")),
                              html.Div(id=ID("quick-ratio"), className="small text-muted")]),
                    subtitle="New, retained and resurrected above zero, churned below", tools=grain, option="week"),
     ])

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
 from components import cards, figures, ids
-from pages._common import filters_from, heading, rendered
+from pages._common import filters_from, graph, heading, rendered
 from warehouse import panels
 
 dash.register_page(__name__, path="/", name="Overview", order=0, title="Overview - Product analytics")
@@ -45,11 +45,9 @@ def layout(**_query):
         cards.card(KPIS, "Key figures", html.Div(dbc.Row(id=ID("kpi-row")), id=ID("kpi-body")),
                    subtitle="Against the previous period of the same length"),
         dbc.Row([
-            dbc.Col(cards.card(ACTIVITY, "Active users", dcc.Graph(id=ID("activity-graph"),
-                                                                   config={"displaylogo": False}),
+            dbc.Col(cards.card(ACTIVITY, "Active users", graph(ID("activity-graph")),
                                subtitle="DAU with its 7-day average, WAU and MAU"), lg=8),
-            dbc.Col(cards.card(ID("stickiness"), "Stickiness", dcc.Graph(id=ID("stickiness-graph"),
-                                                                         config={"displaylogo": False}),
+            dbc.Col(cards.card(ID("stickiness"), "Stickiness", graph(ID("stickiness-graph")),
                                subtitle="DAU / MAU"), lg=4),
         ], className="mt-3"),
     ])

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
 from components import cards, figures, ids
-from pages._common import filters_from, heading, rendered
+from pages._common import filters_from, graph, heading, rendered
 from warehouse import panels
 
 dash.register_page(__name__, path="/platforms", name="Platforms", order=1, title="Platforms - Product analytics")
@@ -19,15 +19,14 @@ PAIRS = cards.register(ID("pairs"), lambda f, _: panels.pairs(f))
 
 
 def layout(**_query):
-    graph = lambda name: dcc.Graph(id=ID(name), config={"displaylogo": False})  # noqa: E731
     return html.Div([
         heading("Platforms", "Each selected platform's users, depth of use and stickiness, and cross-platform use."),
-        cards.card(COMPARISON, "Side by side", graph("comparison-graph"),
+        cards.card(COMPARISON, "Side by side", graph(ID("comparison-graph")),
                    subtitle="Active users in the range, events per user, average DAU/MAU, share of events"),
         dbc.Row([
-            dbc.Col(cards.card(APPS, "Apps per person", graph("apps-graph"),
+            dbc.Col(cards.card(APPS, "Apps per person", graph(ID("apps-graph")),
                                subtitle="How many of the selected apps each active person used"), lg=6),
-            dbc.Col(cards.card(PAIRS, "Used together", graph("pairs-graph"),
+            dbc.Col(cards.card(PAIRS, "Used together", graph(ID("pairs-graph")),
                                subtitle="People active on both apps of each pair"), lg=6),
         ], className="mt-3"),
     ])

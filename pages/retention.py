@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
 from components import cards, figures, ids
-from pages._common import filters_from, heading, rendered
+from pages._common import filters_from, graph, heading, rendered
 from warehouse import panels
 
 dash.register_page(__name__, path="/retention", name="Retention", order=3, title="Retention - Product analytics")
@@ -21,12 +21,10 @@ def layout(**_query):
     return html.Div([
         heading("Retention", "Cohorts by the week of their first activity on the selected platforms."),
         dbc.Row([
-            dbc.Col(cards.card(COHORTS, "Weekly cohorts", dcc.Graph(id=ID("cohorts-graph"),
-                                                                  config={"displaylogo": False}),
+            dbc.Col(cards.card(COHORTS, "Weekly cohorts", graph(ID("cohorts-graph")),
                                subtitle="Share of each cohort active N weeks later; … marks weeks not complete"),
                     lg=8),
-            dbc.Col(cards.card(DAYS, "N-day retention", dcc.Graph(id=ID("days-graph"),
-                                                                 config={"displaylogo": False}),
+            dbc.Col(cards.card(DAYS, "N-day retention", graph(ID("days-graph")),
                                subtitle="Active on exactly day N after the first day (cohorts old enough)"), lg=4),
         ]),
     ])
