@@ -27,11 +27,14 @@ serve: install
 
 run: demo serve
 
-test: install  ## every test, browser tests included (installs Chromium when missing and run as root)
+lint: install  ## the layers contract: store <- pipeline <- analytics <- webapp (pyproject.toml)
+	$(BIN)/lint-imports
+
+test: lint  ## the layers contract, then every test, browser tests included (installs Chromium when missing, as root)
 	scripts/ensure-chromium
 	$(BIN)/python -m pytest
 
-test-fast: install  ## every test but the browser ones
+test-fast: lint  ## every test but the browser ones
 	$(BIN)/python -m pytest -m "not browser"
 
 bench: install

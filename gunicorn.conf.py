@@ -1,8 +1,8 @@
 """gunicorn settings: one worker process (it owns the warehouse file read-write) with threads."""
 
-from pipeline.settings import load_settings
+from webapp.settings import load_web_settings
 
-_settings = load_settings()
+_settings = load_web_settings()
 
 bind = _settings.bind
 workers = 1
@@ -16,7 +16,7 @@ timeout = 120
 keepalive = 75
 graceful_timeout = 30  # on SIGTERM: in-flight requests finish, a running ETL is interrupted (worker_exit)
 
-APP_LOGGERS = ("pipeline", "server", "warehouse", "app")
+APP_LOGGERS = ("store", "pipeline", "analytics", "webapp", "app")
 
 
 def post_fork(server, worker):
@@ -36,12 +36,13 @@ def post_fork(server, worker):
 
 def post_worker_init(worker):
     """The worker owns the warehouse: it runs the scheduler (the lock file keeps it to one per data folder)."""
-    from app import start_background_jobs
+    from app import server
+    from webapp import background
 
-    start_background_jobs()
+    background.start(server)
 
 
 def worker_exit(server, worker):
-    from app import stop_background_jobs
+    from webapp import background
 
-    stop_background_jobs()
+    background.stop()

@@ -32,8 +32,7 @@ CHILD = r"""
 import json, resource, sys, time, glob, os
 sys.path.insert(0, {root!r})
 step, data_dir = sys.argv[1], sys.argv[2]
-from pipeline.settings import load_settings
-from warehouse.db import connect
+from store.settings import load_settings
 settings = load_settings().with_data_dir(data_dir)
 t0 = time.perf_counter()
 rows = 0
@@ -51,12 +50,13 @@ if step == "floor":
     con.close()
 else:
     from pipeline import etl
-    con = connect(settings)
-    etl.init_warehouse(con)
+    from store.warehouse import Warehouse
+    wh = Warehouse(settings)
+    con = wh.connection
     t0 = time.perf_counter()
     result = etl.run(con, settings, trigger="cli", requested_by="benchmark")
     con.execute("CHECKPOINT")
-    con.close()
+    wh.close()
     rows = result.rows_read
 seconds = time.perf_counter() - t0
 print(json.dumps({{"seconds": seconds, "rows": rows,

@@ -5,7 +5,7 @@ Target: zero errors, p95 under 500 ms, and the ETL finishes.
 First every panel x filter combination is asked for once (the cold pass: nothing cached, reported apart), then the
 clients run for the measured window; a new day is appended and a run asked for (as an admin's "Run now") after
 a sixth of it. The app serves the data from before the run until the panels viewed recently are drawn on the new
-data (warehouse/cache.py); the server log's line saying so is reported too.
+data (webapp/cache.py); the server log's line saying so is reported too.
 
     python benchmarks/load.py [--data-dir DIR] [--clients 32] [--seconds 60] [--combinations 50]
 
@@ -61,12 +61,13 @@ def payloads(session: requests.Session, base: str, stores: list[dict]) -> list[d
 
 def filter_stores(data_dir: Path, n: int, seed: int) -> list[dict]:
     os.environ["PA_DATA_DIR"] = str(data_dir)
+    from analytics.filters import DataSpan
     from benchmarks.panels import combinations
     from pipeline.lake import list_lake
-    from warehouse.filters import DataSpan
+    from webapp.url_filters import to_store
 
     days = list_lake(data_dir / "lake").partitions("events")
-    return [f.to_store() for f in combinations(DataSpan(days[0], days[-1]), n, seed)]
+    return [to_store(f) for f in combinations(DataSpan(days[0], days[-1]), n, seed)]
 
 
 def call(session: requests.Session, base: str, body: dict) -> tuple[float, str | None]:

@@ -33,8 +33,9 @@ def build_warehouse(data_dir: Path) -> None:
 
 def combinations(span, n: int, seed: int):
     """n filter combinations: random platform subsets and segments, preset and custom ranges of 1 to 90 days."""
-    from pipeline import reference
-    from warehouse.filters import PRESETS, build
+    from analytics.filters import PRESETS
+    from store import reference
+    from webapp.url_filters import build
 
     rng = random.Random(seed)
     platforms, segments = reference.platforms(), ("all",) * 3 + reference.segments()
@@ -74,11 +75,11 @@ def main() -> int:
 
     from flask import Flask
 
-    from warehouse import panels
-    from warehouse.cache import cache, init_cache
+    from analytics import panels
+    from webapp.cache import cache, install
 
     server = Flask(__name__)
-    init_cache(server)
+    install(server)  # the app's cache in front of every panel query
     measured = {
         "overview: activity": panels.overview_activity, "overview: KPIs": panels.kpis,
         "platforms: side by side": panels.platform_comparison, "platforms: apps per person": panels.cross_platform,

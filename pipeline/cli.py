@@ -11,9 +11,11 @@ from typing import Sequence
 
 from tqdm import tqdm
 
-from pipeline import audit, etl, generate, lake, runs, status
-from pipeline.settings import Settings, load_settings
-from warehouse.db import WarehouseBusy
+from pipeline import audit, etl, generate, lake, status
+from pipeline.lifecycle import RunFailed, RunResult
+from store import runs
+from store.settings import Settings, load_settings
+from store.warehouse import Warehouse, WarehouseBusy
 
 
 def parse_date(text: str) -> dt.date:
@@ -64,9 +66,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("dq", parents=[common], help="run the data-quality checks on what is published and record them")
 
-    sub.add_parser("hash-password", help="read a password (prompt, or one line on stdin) and print its hash for "
-                                        "PA_ADMIN_USERS / PA_ANALYST_USERS")
-
     history = sub.add_parser("runs", parents=[common], help="recent runs with their check summaries")
     history.add_argument("--limit", type=positive_int, default=15, help="how many runs (default 15)")
 
@@ -114,7 +113,8 @@ def cmd_generate(args, settings: Settings) -> int:
 
 
 def _run(settings: Settings, start=None, end=None) -> int:
-    with etl.open_warehouse(settings) as con:
+    with Warehouse(settings) as wh:
+        con = wh.connection
         if start is not None:
             plan = etl.make_plan(con, settings.lake_dir, start, end)
             if plan.is_empty:
@@ -125,7 +125,7 @@ def _run(settings: Settings, start=None, end=None) -> int:
         try:
             result = etl.run(con, settings, start=start, end=end, trigger="backfill" if start else "cli",
                              requested_by=_who(), progress=update)
-        except etl.RunFailed as exc:
+        except RunFailed as exc:
             bar.close()
             _print_outcome(exc.result)
             print(f"error: {exc}", file=sys.stderr)
@@ -146,7 +146,7 @@ def _who() -> str:
         return "cli"
 
 
-def _print_outcome(result: runs.RunResult) -> None:
+def _print_outcome(result: RunResult) -> None:
     """The run's notices (partitions skipped, ...) and the checks that did not pass, worst first."""
     for notice in result.notices:
         print(f"warning: {notice}")
@@ -164,39 +164,28 @@ def cmd_backfill(args, settings: Settings) -> int:
 
 
 def cmd_dq(args, settings: Settings) -> int:
-    with etl.open_warehouse(settings) as con:
-        result = audit.check_published(con, settings, requested_by=_who())
+    with Warehouse(settings) as wh:
+        result = audit.check_published(wh.connection, settings, requested_by=_who())
     _print_outcome(result)
     print(f"run {result.run_id} (dq) {result.status} in {result.seconds:.1f} s: {result.message}")
     return 0 if result.status == "succeeded" else 1
 
 
 def cmd_runs(args, settings: Settings) -> int:
-    with etl.open_warehouse(settings) as con:
-        print(status.render_runs(runs.recent(con, args.limit)))
-    return 0
-
-
-def cmd_hash_password(args, settings: Settings) -> int:
-    from server.auth import hash_password
-
-    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
-    if len(password) < 8:
-        print("error: use at least 8 characters", file=sys.stderr)
-        return 2
-    print(hash_password(password))
+    with Warehouse(settings) as wh:
+        print(status.render_runs(runs.recent(wh.connection, args.limit)))
     return 0
 
 
 def cmd_status(args, settings: Settings) -> int:
-    with etl.open_warehouse(settings) as con:
-        print(status.render(status.collect(con, settings.lake_dir)))
+    with Warehouse(settings) as wh:
+        print(status.render(status.collect(wh.connection, settings.lake_dir)))
     return 0
 
 
 def cmd_demo(args, settings: Settings) -> int:
-    with etl.open_warehouse(settings) as con:
-        loaded = status.collect(con, settings.lake_dir).partitions
+    with Warehouse(settings) as wh:
+        loaded = status.collect(wh.connection, settings.lake_dir).partitions
     if loaded:
         print(f"the warehouse {settings.warehouse_path} already holds data; nothing to do")
         return 0
@@ -207,11 +196,18 @@ def cmd_demo(args, settings: Settings) -> int:
 
 
 COMMANDS = {"generate": cmd_generate, "run": cmd_run, "backfill": cmd_backfill, "status": cmd_status,
-            "demo": cmd_demo, "dq": cmd_dq, "runs": cmd_runs, "hash-password": cmd_hash_password}
+            "demo": cmd_demo, "dq": cmd_dq, "runs": cmd_runs}
+
+
+MOVED = {"hash-password": "python -m webapp hash-password"}  # commands that belong to another package now
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in MOVED:
+        print(f"error: {argv[0]} is a command of the web app now: {MOVED[argv[0]]}", file=sys.stderr)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "backfill" and args.end < args.start:

@@ -27,7 +27,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline import reference
+from store import reference
 from pipeline.lake import write_partition
 
 STATE_DIR = "_generator"

@@ -14,9 +14,9 @@ from pathlib import Path
 import duckdb
 
 from pipeline import lake
-from warehouse.db import run_sql
+from store.sql import SqlFiles
 
-SQL_DIR = Path(__file__).parent / "sql"
+SQL = SqlFiles(Path(__file__).parent / "sql")
 EMPTY = "the partition holds no rows"
 
 
@@ -66,14 +66,14 @@ def _read_metadata(con: duckdb.DuckDBPyConnection, files: list[lake.LakeFile]) -
     """(schema rows, row-count rows, unreadable path -> error); one query for all files, file by file on error."""
     paths = [f.path for f in files]
     try:
-        return (run_sql(con, SQL_DIR / "lake_file_schemas.sql", {"files": paths}).fetchall(),
-                run_sql(con, SQL_DIR / "lake_file_rows.sql", {"files": paths}).fetchall(), {})
+        return (SQL.run(con, "lake_file_schemas", {"files": paths}).fetchall(),
+                SQL.run(con, "lake_file_rows", {"files": paths}).fetchall(), {})
     except duckdb.Error:
         schemas, rows, broken = [], [], {}
         for path in paths:
             try:
-                schemas += run_sql(con, SQL_DIR / "lake_file_schemas.sql", {"files": [path]}).fetchall()
-                rows += run_sql(con, SQL_DIR / "lake_file_rows.sql", {"files": [path]}).fetchall()
+                schemas += SQL.run(con, "lake_file_schemas", {"files": [path]}).fetchall()
+                rows += SQL.run(con, "lake_file_rows", {"files": [path]}).fetchall()
             except duckdb.Error as exc:
                 broken[path] = _first_line(exc)
         return schemas, rows, broken

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import etl, runs
-from warehouse.db import run_sql
+from pipeline import etl, steps
+from store import runs
 
 
 @dataclass
@@ -29,8 +29,8 @@ def collect(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> Status:
     except etl.LakeError as exc:
         pending, notices = [], [str(exc)]
     return Status(
-        partitions=run_sql(con, etl.sql("status_partitions")).fetchall(),
-        tables=run_sql(con, etl.sql("status_tables")).fetchall(),
+        partitions=steps.RUN_SQL.run(con, "status_partitions").fetchall(),
+        tables=steps.RUN_SQL.run(con, "status_tables").fetchall(),
         last_run=recent[0] if recent else None,
         pending=pending,
         notices=notices,
@@ -71,7 +71,7 @@ def render(s: Status) -> str:
     for kind, parts, first, last, files, rows in s.partitions:
         lines.append(f"  {kind:<7} {parts:>5} partitions  {first} .. {last}  {files:>5} files  {rows:>12,} rows")
     lines.append("Tables:")
-    lines += [f"  {name:<26} {rows:>12,}" for name, rows in s.tables]
+    lines += [f"  {name:<30} {rows:>12,}" for name, rows in s.tables]
     lines.append("Last run:")
     lines += ["  " + line for line in _run_lines(s.last_run)] if s.last_run else ["  none yet"]
     lines.append(f"Pending in the lake: {len(s.pending)} partition(s)"

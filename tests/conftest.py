@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
+import duckdb
+
 from pipeline import etl
 from pipeline.generate import generate
-from pipeline.settings import Settings
+from pipeline.lifecycle import RunResult
+from store.settings import Settings
+from store.warehouse import Warehouse
 
 START = dt.date(2024, 1, 1)  # a Monday
 USERS, DAYS, SEED = 600, 28, 7
@@ -20,10 +26,14 @@ def make_settings(data_dir: Path) -> Settings:
     return Settings(data_dir=Path(data_dir), duckdb_memory_limit="512MB", duckdb_threads=2)
 
 
-warehouse = etl.open_warehouse
+@contextmanager
+def warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse opened read-write (schema ensured), as its connection; closed on exit."""
+    with Warehouse(settings) as wh:
+        yield wh.connection
 
 
-def run_etl(settings: Settings, **kwargs) -> etl.RunResult:
+def run_etl(settings: Settings, **kwargs) -> RunResult:
     with warehouse(settings) as con:
         return etl.run(con, settings, **kwargs)
 

@@ -12,24 +12,23 @@ import pytest
 from flask import Flask
 
 from pipeline import etl
-
-from warehouse import cache as C
+from webapp import cache as C
 
 
 @pytest.fixture
 def app_context(built, tmp_path, monkeypatch):
-    from warehouse import access
+    from store import warehouse
 
     shutil.copytree(built.data_dir, tmp_path / "data")
     monkeypatch.setenv("PA_DATA_DIR", str(tmp_path / "data"))
-    access.close()
+    warehouse.close_shared()
     server = Flask(__name__)
-    C.init_cache(server)
+    C.install(server)
     with server.app_context():
         C.cache.clear()
         C.forget_data_version()
-        yield access
-    access.close()
+        yield warehouse
+    warehouse.close_shared()
 
 
 def params(day: int, mask: int = 31) -> dict:
@@ -38,19 +37,19 @@ def params(day: int, mask: int = 31) -> dict:
 
 
 def test_a_hit_is_the_same_frame_and_never_another_filter_s(app_context):
-    first = C.cached_query("overview_activity", **params(5))
+    first = C.cached_query("overview_activity", params(5))
     assert C.cache.get(C.cache_key(C.data_version(), "overview_activity", params(5))) is not None
-    again = C.cached_query("overview_activity", **params(5))
+    again = C.cached_query("overview_activity", params(5))
     assert again.equals(first) and again is not first  # a copy: callers may change it
-    other = C.cached_query("overview_activity", **params(5, mask=8))
+    other = C.cached_query("overview_activity", params(5, mask=8))
     assert not other.equals(first)
-    shifted = C.cached_query("overview_activity", **params(6))
+    shifted = C.cached_query("overview_activity", params(6))
     assert list(shifted["day"]) != list(first["day"])
 
 
 def test_a_new_run_changes_the_version_and_so_every_key(app_context):
     before = C.data_version()
-    C.cached_query("overview_activity", **params(5))
+    C.cached_query("overview_activity", params(5))
     with app_context.cursor() as cur:
         cur.execute("INSERT INTO etl_runs (run_id, trigger, status, partitions) VALUES "
                     "(nextval('etl_run_id_seq'), 'cli', 'succeeded', 2)")
@@ -70,7 +69,7 @@ def test_concurrent_requests_for_one_missing_entry_compute_it_once(app_context):
         return {"drawn": len(calls)}
 
     server = Flask(__name__)
-    C.init_cache(server)
+    C.install(server)
 
     def ask(_):
         with server.app_context():
@@ -101,11 +100,13 @@ def test_a_run_serves_the_old_data_until_recently_viewed_panels_are_drawn_on_the
     """A real run over a new day inside `publishing`: meanwhile the panel still shows the old data; afterwards the
     open page's filters and the moved preset range are already drawn on the new data. Past the hold limit the new
     version is served while panels are still being drawn."""
-    from pages._common import filters_from, rendered
+    from analytics import panels
+    from analytics.filters import default_filters
+    from analytics.queries import run as uncached
     from pipeline.generate import generate
     from tests.conftest import make_settings
-    from warehouse import panels
-    from warehouse.filters import default_filters
+    from webapp.pages._common import filters_from, rendered
+    from webapp.url_filters import to_store
 
     monkeypatch.setattr(C, "HOLD_LIMIT_SECONDS", hold_limit)
     drawn = []  # (the range's last day, whether the previous version was still held)
@@ -117,7 +118,7 @@ def test_a_run_serves_the_old_data_until_recently_viewed_panels_are_drawn_on_the
         frame = panels.overview_activity(f)
         return {"end": f.end.isoformat(), "dau": int(frame["dau"].iloc[-1])}
 
-    old = default_filters(panels.data_span()).to_store()
+    old = to_store(default_filters(panels.data_span()))
     before = last_day_shown(old)
     version_before = C.data_version()
     settings = make_settings(tmp_path / "data")
@@ -128,7 +129,7 @@ def test_a_run_serves_the_old_data_until_recently_viewed_panels_are_drawn_on_the
         assert last_day_shown(old) == before and C.data_version() == version_before  # the version before the run
         assert len(drawn) == 1
     assert C.data_version() > version_before
-    moved = default_filters(panels.data_span()).to_store()
+    moved = to_store(default_filters(panels.data_span()))
     assert moved["end"] > old["end"]
     # drawn again for the open page's filters and for the range that follows the data, the previous version held
     # meanwhile unless the limit is 0
@@ -136,6 +137,6 @@ def test_a_run_serves_the_old_data_until_recently_viewed_panels_are_drawn_on_the
     assert [held for _, held in drawn[1:]] == [hold_limit > 0] * 2
     shown = last_day_shown(moved)
     assert len(drawn) == 3 and shown["end"] == moved["end"]
-    new_dau = int(C.query("overview_activity", **filters_from(moved).params())["dau"].iloc[-1])  # uncached
+    new_dau = int(uncached("overview_activity", filters_from(moved).params())["dau"].iloc[-1])
     assert shown["dau"] == new_dau > 0
     assert last_day_shown(old)["end"] == old["end"] and len(drawn) == 3

@@ -34,7 +34,7 @@ def loaded(tmp_path_factory) -> Path:
     out = cli("run", data_dir=data)
     assert out.returncode == 0, out.stderr
     last = out.stdout.strip().splitlines()[-1]
-    assert last.startswith("run 1 succeeded in ") and "51 checks: 50 passed, 1 warned, 0 failed" in last
+    assert last.startswith("run 1 succeeded in ") and "57 checks: 56 passed, 1 warned, 0 failed" in last
     assert "WARN fct_events.freshness: " in out.stdout  # the test lake is from 2024
     return data
 
@@ -44,7 +44,7 @@ def test_status_reports_partitions_rows_and_the_last_run(loaded):
     assert out.returncode == 0, out.stderr
     assert "events      6 partitions  2024-05-01 .. 2024-05-06" in out.stdout
     assert "run 1 (incremental, cli) succeeded" in out.stdout
-    assert "checks: 50 passed, 1 warned, 0 failed" in out.stdout and "warned: fct_events.freshness" in out.stdout
+    assert "checks: 56 passed, 1 warned, 0 failed" in out.stdout and "warned: fct_events.freshness" in out.stdout
     assert "Pending in the lake: 0 partition(s)" in out.stdout
     with warehouse(make_settings(loaded)) as con:
         who = con.execute("SELECT requested_by FROM etl_runs WHERE run_id = 1").fetchone()[0]
@@ -104,3 +104,8 @@ def test_demo_builds_once(tmp_path):
     assert "generated 3 days" in out.stdout and "run 1 succeeded" in out.stdout
     out = cli("demo", data_dir=tmp_path)
     assert out.returncode == 0 and "already holds data; nothing to do" in out.stdout
+
+
+def test_hash_password_says_where_it_moved():
+    out = cli("hash-password")
+    assert out.returncode == 2 and "python -m webapp hash-password" in out.stderr

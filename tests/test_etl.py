@@ -261,3 +261,22 @@ def test_a_partition_gone_from_the_lake_is_kept_until_a_backfill_removes_it(fres
     result = run_etl(fresh_lake, start=day, end=day, trigger="backfill")
     assert result.partitions == 2  # the vanished event partition and that day's user partition
     assert snapshot_of(fresh_lake) == _rebuilt(fresh_lake)
+
+
+def test_a_warehouse_from_before_the_views_opens_with_them(built, tmp_path):
+    """An earlier version built agg_daily_metrics, agg_user_engagement and agg_retention_cohorts as tables: opening
+    such a warehouse replaces them with the views (they are derived), with the same rows."""
+    shutil.copytree(built.data_dir, tmp_path / "old")
+    settings = make_settings(tmp_path / "old")
+    named = ("agg_daily_metrics", "agg_user_engagement", "agg_retention_cohorts")
+    with warehouse(settings) as con:
+        before = {v: con.execute(f"SELECT * FROM {v} ORDER BY ALL").fetchall() for v in named}
+        for v in named:
+            con.execute(f"CREATE TABLE {v}_copy AS SELECT * FROM {v}")
+            con.execute(f"DROP VIEW {v}")
+            con.execute(f"ALTER TABLE {v}_copy RENAME TO {v}")
+        assert {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()} >= set(named)
+    with warehouse(settings) as con:
+        assert {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}.isdisjoint(named)
+        assert {r[0] for r in con.execute("SELECT view_name FROM duckdb_views()").fetchall()} >= set(named)
+        assert {v: con.execute(f"SELECT * FROM {v} ORDER BY ALL").fetchall() for v in named} == before

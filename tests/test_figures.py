@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from components import figures
-from components.theme import EMPTY_MESSAGE, is_empty
+from webapp.components import figures
+from webapp.components.theme import EMPTY_MESSAGE, is_empty
 
 DAYS = pd.date_range("2024-01-01", periods=3)
 

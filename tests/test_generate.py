@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 import pyarrow.compute as pc
 import pytest
 
-from pipeline import reference
+from store import reference
 from pipeline.generate import generate
 from pipeline.lake import list_lake
 from tests import lakeread

@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from flask import Flask
 
-from pipeline import reference
+from analytics import panels
+from analytics.filters import Filters
+from store import reference
 from tests import reference_metrics as ref
 from tests.conftest import DAYS, START
-from warehouse import panels
-from warehouse.filters import Filters
 
 ALL = tuple(reference.platforms())
 LAST = START + dt.timedelta(days=DAYS - 1)
@@ -38,20 +38,20 @@ def lake(built) -> ref.Lake:
 @pytest.fixture(scope="module")
 def app_context(built, tmp_path_factory):
     """The panels read a private copy of the built warehouse, as the app would, with a fresh cache."""
-    from warehouse import access
-    from warehouse.cache import cache, init_cache
+    from store import warehouse
+    from webapp.cache import cache, install
 
     data = tmp_path_factory.mktemp("panels") / "data"
     shutil.copytree(built.data_dir, data)
     mp = pytest.MonkeyPatch()
     mp.setenv("PA_DATA_DIR", str(data))
-    access.close()
+    warehouse.close_shared()
     server = Flask(__name__)
-    init_cache(server)
+    install(server)
     with server.app_context():
         cache.clear()
         yield
-    access.close()
+    warehouse.close_shared()
     mp.undo()
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import lockfile, runs, scheduler
+from pipeline import lockfile, run_queue, scheduler
+from store import runs
 from tests.conftest import START, make_settings, run_etl, warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,7 +81,7 @@ def test_the_worker_executes_the_queue_one_run_at_a_time_and_survives_a_failure(
             elif len(seen) == 2:
                 shutil.move(tmp_path / "elsewhere", loaded.lake_dir)
 
-        scheduler.work_queue(loaded, factory, around_run)
+        run_queue.work(loaded, factory, around_run)
         with factory() as cur:
             history = {r["run_id"]: r for r in runs.recent(cur, 10)}
     assert history[backfill]["status"] == "succeeded" and history[backfill]["partitions"] == 4
@@ -122,7 +123,8 @@ def test_the_scheduler_is_off_when_disabled(tmp_path):
     from dataclasses import replace
 
     settings = replace(make_settings(tmp_path), scheduler_enabled=0)
-    assert scheduler.start(settings, None) is False and not scheduler.is_running()
+    off = scheduler.Scheduler(settings, None)
+    assert off.start() is False and not off.running
 
 
 def test_demo_mode_appends_the_next_day_before_the_scheduled_runs(loaded):
@@ -134,7 +136,7 @@ def test_demo_mode_appends_the_next_day_before_the_scheduled_runs(loaded):
     before = list_lake(settings.lake_dir).partitions("events")
     with cursors(settings) as factory:
         scheduler.queue_refresh(settings, factory)
-        scheduler.work_queue(settings, factory)
+        run_queue.work(settings, factory)
         with factory() as cur:
             latest = runs.recent(cur, 2)
     after = list_lake(settings.lake_dir).partitions("events")
@@ -143,3 +145,40 @@ def test_demo_mode_appends_the_next_day_before_the_scheduled_runs(loaded):
                                                                         ("dq", "succeeded", "schedule")}
     incremental = next(r for r in latest if r["mode"] == "incremental")
     assert incremental["partitions"] == 2 and str(after[-1]) in incremental["message"]
+
+
+def test_a_run_writes_its_progress_to_etl_runs_where_other_cursors_see_it(fresh_lake):
+    """Progress lives in etl_runs (partitions done of planned), written outside the run's transaction: another
+    cursor (the admin page, /readyz) sees it while the run is still running; at the end it is what was published."""
+    from pipeline import etl
+
+    seen = []
+    with warehouse(fresh_lake) as con:
+        other = con.cursor()
+
+        def progress(done: int, total: int) -> None:
+            row = other.execute("SELECT partitions, partitions_done, status FROM etl_runs "
+                                "ORDER BY run_id DESC LIMIT 1").fetchone()
+            seen.append(((total, done, "running"), row))
+
+        result = etl.run(con, fresh_lake, progress=progress)
+        final = other.execute("SELECT partitions, partitions_done, status FROM etl_runs WHERE run_id = ?",
+                              [result.run_id]).fetchone()
+    assert [told for told, _ in seen] == [(56, 28, "running"), (56, 56, "running")]  # users, then the one batch
+    assert [row for _, row in seen] == [told for told, _ in seen]
+    assert final == (56, 56, "succeeded")
+
+
+def test_a_failed_run_has_nothing_done(fresh_lake, tmp_path):
+    from pipeline import etl
+    from pipeline.lifecycle import RunFailed
+
+    with warehouse(fresh_lake) as con:
+        def crash(done: int, total: int) -> None:
+            raise RuntimeError("the disk went away")
+
+        with pytest.raises(RunFailed, match="the disk went away"):
+            etl.run(con, fresh_lake, progress=crash)
+        row = con.execute("SELECT partitions, partitions_done, status, error FROM etl_runs").fetchone()
+        facts = con.execute("SELECT count(*) FROM fct_events").fetchone()[0]
+    assert row == (56, 0, "failed", "the disk went away") and facts == 0

@@ -123,3 +123,19 @@ def test_logins_and_the_admin_callback_guard(two_servers):
     queued = re.search(r"Incremental run queued as run (\d+)", accepted.text)
     # the refused requests created nothing: the admin's run comes right after the last one
     assert queued and int(queued[1]) == before + 1
+
+
+def test_hash_password_prints_a_hash_the_login_accepts():
+    import sys
+
+    from werkzeug.security import check_password_hash
+
+    from tests.live_server import ROOT
+
+    out = subprocess.run([sys.executable, "-m", "webapp", "hash-password"], input="correct-horse\n", cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert check_password_hash(out.stdout.strip(), "correct-horse")
+    short = subprocess.run([sys.executable, "-m", "webapp", "hash-password"], input="short\n", cwd=ROOT,
+                           capture_output=True, text=True, timeout=60)
+    assert short.returncode == 2 and "at least 8 characters" in short.stderr

@@ -6,15 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.settings import Settings, documented_settings, load_settings
+from store.settings import Settings, documented, load_settings
+from webapp.settings import WebSettings, load_web_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_defaults_and_overrides():
     assert load_settings({}) == Settings()
-    s = load_settings({"PA_DATA_DIR": "/srv/pa", "PA_DUCKDB_THREADS": " 3 ", "PA_THREADS": ""})
-    assert s.data_dir == Path("/srv/pa") and s.duckdb_threads == 3 and s.threads == Settings().threads
+    environ = {"PA_DATA_DIR": "/srv/pa", "PA_DUCKDB_THREADS": " 3 ", "PA_THREADS": ""}
+    s, web = load_settings(environ), load_web_settings(environ)
+    assert s.data_dir == Path("/srv/pa") and s.duckdb_threads == 3 and web.threads == WebSettings().threads
     assert s.warehouse_path == Path("/srv/pa/warehouse.duckdb") and s.lake_dir == Path("/srv/pa/lake")
     assert s.with_data_dir("/tmp/x").data_dir == Path("/tmp/x") and s.with_data_dir(None) is s
 
@@ -26,5 +28,5 @@ def test_a_bad_value_names_the_variable():
 
 def test_the_readme_documents_every_setting():
     readme = (ROOT / "README.md").read_text()
-    for env, default, _help in documented_settings():
+    for env, default, _help in documented(Settings) + documented(WebSettings):
         assert f"| `{env}` | `{default}` |" in readme, env

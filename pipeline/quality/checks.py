@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from warehouse.db import read_sql
+from store.sql import read_sql
 
 QUALITY_DIR = Path(__file__).parent
 CHECKS_FILE = QUALITY_DIR / "checks.toml"

@@ -1,5 +1,5 @@
-"""Running data-quality checks: render each check's SQL (identifiers from the catalog, values bound), compare the
-observed value with its thresholds, and record the results in `dq_results`."""
+"""Running data-quality checks: render each check's SQL (identifiers from the catalog, values bound) and compare
+the observed value with its thresholds. The run lifecycle records the results in `dq_results`."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from typing import Any, Iterable, Mapping
 import duckdb
 
 from pipeline.quality.checks import Check
-from warehouse.db import run_script, run_sql
+from store.sql import SqlFiles, quote, run_script
 
-SQL_DIR = Path(__file__).parent / "sql"
+SQL = SqlFiles(Path(__file__).parent / "sql")
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
 
@@ -32,14 +32,10 @@ class CheckResult:
                 "threshold": c.threshold, "message": self.message, "checked_at": now}
 
 
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def catalog(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
     """The allow-list of identifiers: every table (temporary ones included) -> its columns and their types."""
     out: dict[str, dict[str, str]] = {}
-    for table, column, dtype in run_sql(con, SQL_DIR / "catalog.sql").fetchall():
+    for table, column, dtype in SQL.run(con, "catalog").fetchall():
         out.setdefault(table, {})[column] = dtype
     return out
 
@@ -114,11 +110,6 @@ def evaluate(con: duckdb.DuckDBPyConnection, checks: Iterable[Check], context: M
         row = run_script(con, render(check, tables), params, f"check {check.name}").fetchone()
         results.append(judge(check, row[0] if row else None, row[1] if row else None))
     return results
-
-
-def record(con: duckdb.DuckDBPyConnection, run_id: int, results: list[CheckResult], now: dt.datetime) -> None:
-    if results:
-        run_sql(con, SQL_DIR / "dq_results_insert.sql", {"results": [r.row(run_id, now) for r in results]})
 
 
 def summary(results: list[CheckResult]) -> str:

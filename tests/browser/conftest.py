@@ -32,15 +32,15 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture
 def app_data(built, tmp_path, monkeypatch):
     """A copy of the built warehouse that the app under test owns; its connection and cache are reset around it."""
-    from warehouse import access
-    from warehouse.cache import cache
+    from store import warehouse
+    from webapp.cache import cache
 
     data = tmp_path / "data"
     shutil.copytree(built.data_dir, data)
     monkeypatch.setenv("PA_DATA_DIR", str(data))
-    access.close()
+    warehouse.close_shared()
     yield data
-    access.close()
+    warehouse.close_shared()
     with _app().server.app_context():
         cache.clear()
 
@@ -56,7 +56,7 @@ def _app():
 @pytest.fixture
 def dashboard(dash_duo, app_data):
     """The app, started on the copied warehouse, its cache empty."""
-    from warehouse.cache import cache
+    from webapp.cache import cache
 
     app = _app()
     with app.server.app_context():
@@ -73,9 +73,8 @@ def with_users(dash_duo, app_data):
     """The app with an admin and an analyst, its scheduler started on the copied warehouse, then served."""
     from werkzeug.security import generate_password_hash
 
-    from pipeline import scheduler
-    from server import auth
-    from warehouse.cache import cache
+    from webapp import auth, background
+    from webapp.cache import cache
 
     app = _app()
     with app.server.app_context():
@@ -84,14 +83,12 @@ def with_users(dash_duo, app_data):
         ADMIN[0]: auth.User(ADMIN[0], auth.ADMIN, generate_password_hash(ADMIN[1])),
         ANALYST[0]: auth.User(ANALYST[0], auth.ANALYST, generate_password_hash(ANALYST[1])),
     })
-    import app as app_module
-
-    assert app_module.start_background_jobs()
+    assert background.start(app.server)
     try:
         dash_duo.start_server(app, navigate=False)  # the first page is the login form, not a Dash page
         yield dash_duo
     finally:
-        scheduler.stop(wait=True)
+        background.stop(interrupt=False)
         auth.configure_users(app.server, {})
 
 

@@ -1,4 +1,4 @@
--- The days `pipeline dq` looks at: every day anything in the warehouse refers to (facts, calendar, manifest), so
+-- One row per day `pipeline dq` looks at: every day anything in the warehouse refers to (facts, calendar, manifest), so
 -- a day missing from one of them is still checked.
 CREATE OR REPLACE TEMP TABLE dq_scope AS
 SELECT DISTINCT day FROM (

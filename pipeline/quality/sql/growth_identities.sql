@@ -1,15 +1,17 @@
--- One row: days in scope where growth accounting, classified from agg_user_activity_daily, breaks an identity with
--- the DAU of agg_daily_metrics: active(t) = new + retained + resurrected and active(t-1) = retained + churned.
--- new = first activity ever on t; retained = active on t and t-1; resurrected = active on t, not t-1, not new;
+-- One row: days in scope where growth accounting, classified user by user from agg_user_day (one is_day_first row
+-- per user and day), breaks an identity with the DAU of agg_daily_metrics (from agg_active_masks):
+-- active(t) = new + retained + resurrected and active(t-1) = retained + churned. new = first activity ever on t
+-- (agg_user_platform_first); retained = active on t and t-1; resurrected = active on t, not t-1, not new;
 -- churned = active on t-1, not t.
 WITH user_days AS (
-    SELECT DISTINCT user_id, activity_date
-    FROM agg_user_activity_daily
-    WHERE activity_date IN (SELECT day FROM dq_scope) OR activity_date + 1 IN (SELECT day FROM dq_scope)
+    SELECT user_id, activity_date
+    FROM agg_user_day
+    WHERE is_day_first
+      AND (activity_date IN (SELECT day FROM dq_scope) OR activity_date + 1 IN (SELECT day FROM dq_scope))
 ),
 first_days AS (
-    SELECT user_id, min(activity_date) AS first_day
-    FROM agg_user_activity_daily
+    SELECT user_id, min(first_date) AS first_day
+    FROM agg_user_platform_first
     WHERE user_id IN (SELECT user_id FROM user_days)
     GROUP BY user_id
 ),

@@ -9,7 +9,7 @@ WITH masks AS (
 days AS (
     SELECT activity_date AS day, segment, count(*) AS users
     FROM agg_user_day
-    WHERE activity_date IN (SELECT day FROM dq_scope)
+    WHERE activity_date IN (SELECT day FROM dq_scope) AND segment IS NOT NULL  -- no segment: in 'all' only
     GROUP BY ALL
     UNION ALL
     SELECT activity_date, 'all', count(DISTINCT user_id)

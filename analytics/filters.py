@@ -1,0 +1,71 @@
+"""The dashboard's filters (platforms, date range, segment) and the bound parameters every panel query takes.
+Reading them from a URL or a form, with notices for bad values, is the web app's (webapp/url_filters.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from store import reference
+
+PRESETS = {"7d": 7, "30d": 30, "90d": 90, "all": None}  # a preset range ends on the last day with data
+DEFAULT_PRESET = "30d"
+ALL_SEGMENTS = "all"
+
+
+@dataclass(frozen=True)
+class DataSpan:
+    """The days the warehouse holds activity for."""
+
+    first_day: dt.date
+    last_day: dt.date
+
+
+@dataclass(frozen=True)
+class Filters:
+    platforms: tuple[str, ...]  # a non-empty subset of reference.platforms(), in reference order
+    start: dt.date
+    end: dt.date
+    segment: str = ALL_SEGMENTS  # a reference segment, or "all"
+    preset: str | None = DEFAULT_PRESET  # the range follows the data ("7d", "30d", "90d", "all"), or None: fixed dates
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def platform_mask(self) -> int:
+        keys = platform_keys()
+        return sum(1 << (keys[p] - 1) for p in self.platforms)
+
+    def params(self) -> dict:
+        """The bound parameters of the panel queries."""
+        return {"platform_mask": self.platform_mask, "start": self.start, "end": self.end, "segment": self.segment}
+
+    def previous(self) -> "Filters":
+        """The period of the same length just before this one."""
+        return replace(self, start=self.start - dt.timedelta(days=self.days), end=self.start - dt.timedelta(days=1),
+                       preset=None)
+
+    def following(self, span: DataSpan) -> "Filters":
+        """These filters on data that now spans `span`: a preset range moves with the data, fixed dates stay."""
+        if not self.preset or self.preset not in PRESETS:
+            return self
+        start, end = preset_range(self.preset, span)
+        return replace(self, start=start, end=end)
+
+
+def platform_keys() -> dict[str, int]:
+    return {row["platform_name"]: int(row["platform_key"]) for row in reference.seed_rows("platforms")}
+
+
+def preset_range(preset: str, span: DataSpan) -> tuple[dt.date, dt.date]:
+    days = PRESETS[preset]
+    if days is None:
+        return span.first_day, span.last_day
+    return span.last_day - dt.timedelta(days=days - 1), span.last_day
+
+
+def default_filters(span: DataSpan) -> Filters:
+    start, end = preset_range(DEFAULT_PRESET, span)
+    return Filters(reference.platforms(), start, end, ALL_SEGMENTS, DEFAULT_PRESET)

@@ -1,0 +1,21 @@
+-- One row per (day, user, segment) with activity, for the days this run changed, from agg_user_activity_daily (a
+-- user whose segment changed that day has a row per segment). day_platform_mask and is_day_first let "days active
+-- on these platforms, any segment" be counted without a DISTINCT.
+DELETE FROM agg_user_day WHERE activity_date IN (SELECT activity_date FROM affected_dates);
+
+INSERT INTO agg_user_day
+WITH per_segment AS (
+    SELECT activity_date, user_id, segment,
+           CAST(bit_or(CAST(1 AS UTINYINT) << (platform_key - 1)) AS UTINYINT) AS platform_mask,
+           max(user_country) AS user_country,
+           sum(event_count) AS events, sum(session_count) AS sessions
+    FROM agg_user_activity_daily
+    WHERE activity_date IN (SELECT activity_date FROM affected_dates)
+    GROUP BY activity_date, user_id, segment
+)
+SELECT activity_date, user_id, segment, platform_mask, user_country, events, sessions,
+       CAST(bit_or(platform_mask) OVER same_day AS UTINYINT),
+       row_number() OVER (same_day ORDER BY segment NULLS FIRST) = 1
+FROM per_segment
+WINDOW same_day AS (PARTITION BY activity_date, user_id)
+ORDER BY activity_date;

@@ -1,0 +1,64 @@
+-- One row per lake event of this batch of partitions, typed by the contract, with its source file, its
+-- dimension keys and, when it cannot be loaded, why (reject_reason). The user key is the version valid at event_ts.
+CREATE OR REPLACE TEMP TABLE stg_events AS
+SELECT r.event_id, r.user_id, r.platform, r.event_type, r.event_ts, r.session_id, r.device, r.country,
+       r.event_date, substr(r.filename, length($lake_prefix) + 1) AS source_file, r.file_row_number,
+       date_key_of(r.event_date) AS date_key, p.platform_key, t.event_type_key, u.user_key,
+       CASE
+           WHEN r.event_id IS NULL THEN 'missing event_id'
+           WHEN r.user_id IS NULL THEN 'missing user_id'
+           WHEN r.event_ts IS NULL THEN 'missing event_ts'
+           WHEN p.platform_key IS NULL THEN 'unknown platform'
+           WHEN t.event_type_key IS NULL THEN 'unknown event_type'
+           WHEN CAST(r.event_ts AS DATE) <> r.event_date THEN 'event_ts outside its partition day'
+           WHEN r.event_ts > $as_of THEN 'event_ts in the future'
+           WHEN u.user_key IS NULL THEN 'user unknown at event_ts'
+       END AS reject_reason
+FROM read_parquet($files, hive_partitioning = true, filename = true, file_row_number = true,
+                  union_by_name = true, hive_types = {'event_date': DATE}) AS r
+LEFT JOIN dim_platform AS p ON p.platform_name = r.platform
+LEFT JOIN dim_event_type AS t ON t.event_type = r.event_type
+LEFT JOIN dim_users AS u ON u.user_id = r.user_id AND r.event_ts >= u.valid_from AND r.event_ts < u.valid_to;
+
+-- Duplicates, among rows otherwise fit to load: an event_id already published in another partition (or loaded by an
+-- earlier batch of this run), and every copy but the first (by partition, file, row) of one repeated in the batch.
+UPDATE stg_events
+SET reject_reason = 'duplicate event_id'
+WHERE reject_reason IS NULL
+  AND (event_id IN (SELECT event_id FROM fct_events WHERE event_id IN (SELECT event_id FROM stg_events))
+       OR rowid IN (
+           SELECT rowid
+           FROM (SELECT rowid,
+                        row_number() OVER (PARTITION BY event_id
+                                           ORDER BY event_date, source_file, file_row_number) AS copy_number
+                 FROM stg_events
+                 WHERE reject_reason IS NULL
+                   AND event_id IN (SELECT event_id FROM stg_events WHERE reject_reason IS NULL
+                                    GROUP BY event_id HAVING count(*) > 1))
+           WHERE copy_number > 1));
+
+-- The batch's data-quality profile: one row per metric (rows, and rows missing / invalid per column), which the
+-- staging checks compare with their thresholds. Conditions are counted independently of reject_reason.
+INSERT INTO stg_profile
+UNPIVOT (
+    SELECT 'stg_events' AS table_name,
+           count(*) AS rows,
+           count(*) FILTER (WHERE event_id IS NULL) AS missing_event_id,
+           count(*) FILTER (WHERE user_id IS NULL) AS missing_user_id,
+           count(*) FILTER (WHERE platform IS NULL) AS missing_platform,
+           count(*) FILTER (WHERE event_type IS NULL) AS missing_event_type,
+           count(*) FILTER (WHERE event_ts IS NULL) AS missing_event_ts,
+           count(*) FILTER (WHERE session_id IS NULL) AS missing_session_id,
+           count(*) FILTER (WHERE device IS NULL) AS missing_device,
+           count(*) FILTER (WHERE country IS NULL) AS missing_country,
+           count(*) FILTER (WHERE platform IS NOT NULL AND platform_key IS NULL) AS invalid_platform,
+           count(*) FILTER (WHERE event_type IS NOT NULL AND event_type_key IS NULL) AS invalid_event_type,
+           count(*) FILTER (WHERE device IS NOT NULL AND NOT list_contains($devices, device)) AS invalid_device,
+           count(*) FILTER (WHERE country IS NOT NULL AND NOT list_contains($countries, country)) AS invalid_country,
+           count(*) FILTER (WHERE CAST(event_ts AS DATE) <> event_date) AS outside_partition,
+           count(*) FILTER (WHERE event_ts > $as_of) AS in_future,
+           count(*) FILTER (WHERE reject_reason = 'duplicate event_id') AS duplicate_key,
+           count(*) FILTER (WHERE reject_reason = 'user unknown at event_ts') AS unknown_user,
+           count(*) FILTER (WHERE reject_reason IS NOT NULL) AS quarantined
+    FROM stg_events
+) ON COLUMNS(* EXCLUDE (table_name)) INTO NAME metric VALUE value;

@@ -1,0 +1,33 @@
+"""Which checks run where: inside an ETL run every check, on the state its transaction is about to publish and
+limited to the days it touched; in `pipeline dq` the checks that apply to published tables, over every day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+
+from pipeline.quality.checks import load_checks
+from pipeline.quality.runner import CheckResult, evaluate
+from store.settings import Settings
+from store.sql import SqlFiles
+
+SQL = SqlFiles(Path(__file__).parent / "sql")
+
+
+def context(settings: Settings, as_of: dt.datetime) -> dict:
+    """Values the check kinds may bind."""
+    return {"expected_date": as_of.date() - dt.timedelta(days=settings.freshness_lag_days), "as_of": as_of}
+
+
+def audit_run(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.datetime) -> list[CheckResult]:
+    """Every check, on the state an ETL run's transaction is about to publish, limited to the days it touched."""
+    SQL.run(con, "dq_scope_run")
+    return evaluate(con, load_checks(), context(settings, as_of))
+
+
+def audit_published(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.datetime) -> list[CheckResult]:
+    """The checks that apply to published tables (not staging), over every day."""
+    SQL.run(con, "dq_scope_all")
+    return evaluate(con, [c for c in load_checks() if not c.staging_only], context(settings, as_of))

@@ -1,0 +1,64 @@
+"""The run queue: asking for a run records it as queued (the admin page, the scheduler's refresh); a worker
+claims queued runs one at a time, oldest first, and executes each through its run lifecycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from contextlib import AbstractContextManager, nullcontext
+from typing import Callable, ContextManager
+
+import duckdb
+
+from pipeline import audit, etl
+from pipeline.lifecycle import RunFailed, RunResult
+from store import runs
+from store.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CursorFactory = Callable[[], ContextManager[duckdb.DuckDBPyConnection]]  # a cursor of the process's warehouse
+AroundRun = Callable[[], AbstractContextManager]  # each run executes inside one (the app: its cache's hold)
+
+
+def request(con: duckdb.DuckDBPyConnection, mode: str, requested_by: str, start: dt.date | None = None,
+            end: dt.date | None = None, trigger: str | None = None) -> tuple[int, int]:
+    """Queue a run (incremental, backfill or dq); its id and how many runs are ahead of it."""
+    trigger = trigger or ("backfill" if mode == "backfill" else "manual")
+    run_id = runs.enqueue(con, mode, trigger, requested_by, start, end)
+    ahead = next((r["ahead"] for r in runs.queue(con) if r["run_id"] == run_id), 0)
+    return run_id, int(ahead)
+
+
+def execute(con: duckdb.DuckDBPyConnection, settings: Settings, queued: runs.QueuedRun) -> RunResult:
+    """Run a claimed run to its end; a failure is recorded by its lifecycle, logged, and returned, not raised."""
+    try:
+        if queued.mode == "dq":
+            return audit.check_published(con, settings, run_id=queued.run_id)
+        start, end = queued.dates()
+        return etl.run(con, settings, start=start, end=end, run_id=queued.run_id)
+    except RunFailed as exc:
+        log.warning("queue: %s", exc)
+        return exc.result
+
+
+def work(settings: Settings, cursor_factory: CursorFactory, around_run: AroundRun | None = None, *,
+         stopping: Callable[[], bool] = lambda: False,
+         executing: Callable[[duckdb.DuckDBPyConnection | None], None] = lambda cur: None) -> int:
+    """Execute queued runs one at a time, oldest first, until none is left or `stopping()`; how many ran. Each
+    runs inside `around_run()` when given, on a cursor of its own that `executing` is told about (to interrupt it
+    on shutdown), then None."""
+    done = 0
+    while not stopping():
+        with cursor_factory() as cur:
+            queued = runs.claim_next(cur)
+            if queued is None:
+                return done
+            with (around_run or nullcontext)():
+                executing(cur)
+                try:
+                    execute(cur, settings, queued)
+                finally:
+                    executing(None)
+            done += 1
+    return done

@@ -1,7 +1,0 @@
--- Rebuild agg_user_platform_first: one row per (user, platform), the first day active there and the segment then.
-DELETE FROM agg_user_platform_first;
-
-INSERT INTO agg_user_platform_first
-SELECT user_id, platform_key, min(activity_date), arg_min(segment, activity_date)
-FROM agg_user_activity_daily
-GROUP BY user_id, platform_key;

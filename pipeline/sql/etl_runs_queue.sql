@@ -1,6 +1,0 @@
--- One row per run queued or running, oldest first, with how many runs are ahead of it.
-SELECT run_id, trigger, requested_by, parameters, status, queued_at, started_at,
-       row_number() OVER (ORDER BY status = 'queued', run_id) - 1 AS ahead
-FROM etl_runs
-WHERE status IN ('queued', 'running')
-ORDER BY ahead;

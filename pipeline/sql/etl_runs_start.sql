@@ -1,4 +1,0 @@
--- Record a run as started; returns its run_id.
-INSERT INTO etl_runs (run_id, trigger, requested_by, parameters, status, queued_at, started_at)
-VALUES (nextval('etl_run_id_seq'), $trigger, $requested_by, $parameters, 'running', $now, $now)
-RETURNING run_id;

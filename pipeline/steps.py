@@ -1,0 +1,141 @@
+"""The model graph: every SQL step of a publish, in the order it runs, with the phase that runs it and the
+tables it reads and writes. `etl.publish` runs the phases from this list (nothing else says what runs when), a
+test holds each step's `writes` to what its SQL writes, and docs/models.md is generated from it.
+
+Layers: `run` steps keep the run's own books (its workspace, emptying replaced partitions, the manifest; SQL in
+pipeline/sql/); the models are `staging` (lake rows typed, keyed and checked), `dims`, `facts` and `marts` (the
+precomputed tables the dashboard reads), SQL in pipeline/models/<layer>/<name>.sql, one file per step, each
+opening with the grain of what it writes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+import duckdb
+
+from store.sql import SqlFiles
+
+RUN_SQL = SqlFiles(Path(__file__).parent / "sql")
+MODELS = SqlFiles(Path(__file__).parent / "models")
+
+LAYERS = ("run", "staging", "dims", "facts", "marts")
+PHASES = {
+    "prepare": "every run that has partitions to replace, first",
+    "users": "when the run replaces user partitions",
+    "versions": "when user versions were added or removed (dim_users returned the earliest one)",
+    "batch": "once per batch of event partitions (whole partitions up to 64 MiB of Parquet)",
+    "activity": "after the batches",
+    "affected": "when any day's activity changed (from the earliest such day on)",
+    "record": "last, before the audit",
+}
+LAKE_EVENTS, LAKE_USERS = "lake events", "lake users"  # the Parquet files a step reads
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # the SQL file's name
+    layer: str
+    phase: str
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]  # every table its statements create, insert into, update or delete from
+    needs_files: bool = False  # skipped when the phase has no lake file to read (a partition gone from the lake)
+
+    @property
+    def sql(self) -> SqlFiles:
+        return RUN_SQL if self.layer == "run" else MODELS
+
+    @property
+    def file(self) -> str:
+        return self.name if self.layer == "run" else f"{self.layer}/{self.name}"
+
+    @property
+    def path(self) -> Path:
+        return self.sql.path(self.file)
+
+    @property
+    def grain(self) -> str:
+        """What one row of what it writes is: the opening comment of its SQL (line 1 on), to its first stop."""
+        opening = []
+        for line in self.path.read_text(encoding="utf-8").splitlines():
+            if not line.startswith("--"):
+                break
+            opening.append(line.lstrip("- ").strip())
+        return re.split(r": |\. |; ", " ".join(opening), maxsplit=1)[0].rstrip(".")
+
+    def run(self, con: duckdb.DuckDBPyConnection, params: Mapping[str, Any]):
+        return self.sql.run(con, self.file, params)
+
+
+STEPS: tuple[Step, ...] = (
+    Step("run_workspace", "run", "prepare", reads=(),
+         writes=("plan_partitions", "plan_files", "affected_dates", "stg_sessions", "stg_users", "stg_profile")),
+    Step("dim_date", "dims", "prepare", reads=("dim_date",), writes=("dim_date",)),
+    Step("run_clear_partitions", "run", "prepare", reads=("plan_partitions",),
+         writes=("fct_events", "quarantine_events", "affected_dates")),
+
+    Step("stg_users", "staging", "users", reads=(LAKE_USERS,), writes=("stg_users", "stg_profile"), needs_files=True),
+    Step("quarantine_users", "staging", "users", reads=("stg_users", "plan_partitions"), writes=("quarantine_users",)),
+    Step("dim_users", "dims", "users", reads=("stg_users", "dim_users", "plan_partitions"),
+         writes=("dim_users_touched", "dim_users_changed", "dim_users_next", "dim_users")),
+
+    Step("fct_events_versions", "facts", "versions", reads=("fct_events", "dim_users", "dim_users_touched"),
+         writes=("affected_dates", "fct_events")),
+
+    Step("stg_events", "staging", "batch", reads=(LAKE_EVENTS, "dim_platform", "dim_event_type", "dim_users",
+                                                   "fct_events"),
+         writes=("stg_events", "stg_profile"), needs_files=True),
+    Step("fct_events", "facts", "batch", reads=("stg_events",), writes=("fct_events",)),
+    Step("quarantine_events", "staging", "batch", reads=("stg_events",), writes=("quarantine_events",)),
+    Step("stg_sessions", "staging", "batch", reads=("stg_events",), writes=("stg_sessions",)),
+
+    Step("agg_user_activity_daily", "marts", "activity",
+         reads=("stg_sessions", "fct_events", "affected_dates", "plan_partitions", "dim_users"),
+         writes=("agg_user_activity_daily",)),
+
+    Step("fct_funnel_events", "facts", "affected", reads=("fct_events", "dim_event_type", "dim_users",
+                                                           "affected_dates"),
+         writes=("fct_funnel_events",)),
+    Step("agg_user_day", "marts", "affected", reads=("agg_user_activity_daily", "affected_dates"),
+         writes=("agg_user_day",)),
+    Step("agg_daily_volume", "marts", "affected", reads=("agg_user_activity_daily", "affected_dates"),
+         writes=("agg_daily_volume",)),
+    Step("agg_user_week", "marts", "affected", reads=("agg_user_day", "affected_dates"), writes=("agg_user_week",)),
+    Step("agg_user_platform_first", "marts", "affected", reads=("agg_user_activity_daily",),
+         writes=("agg_user_platform_first",)),
+    Step("agg_active_masks", "marts", "affected", reads=("agg_user_day",), writes=("agg_active_masks",)),
+    Step("agg_growth_transitions", "marts", "affected", reads=("agg_user_day", "agg_user_week"),
+         writes=("agg_growth_transitions",)),
+
+    Step("run_manifest", "run", "record", reads=("plan_partitions", "plan_files"), writes=("etl_manifest",)),
+)
+
+
+def phase(name: str) -> list[Step]:
+    if name not in PHASES:
+        raise KeyError(f"no phase {name!r}")
+    return [s for s in STEPS if s.phase == name]
+
+
+def run_phase(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any], *,
+              has_files: bool = True) -> dict[str, Any]:
+    """Run a phase's steps in order with `params` (each statement binds what it uses); each step's last cursor by
+    name. Without files, the steps that read the lake are skipped."""
+    return {step.name: step.run(con, params) for step in phase(name) if has_files or not step.needs_files}
+
+
+def writers(table: str) -> Iterator[Step]:
+    return (s for s in STEPS if table in s.writes)
+
+
+def markdown() -> str:
+    """The graph as docs/models.md shows it: one table row per step, in run order."""
+    rows = ["| # | phase | step (SQL file) | writes | reads | one row of what it writes (the file opens with it) |", "|---|---|---|---|---|---|"]
+    for number, s in enumerate(STEPS, 1):
+        where = f"pipeline/sql/{s.file}.sql" if s.layer == "run" else f"pipeline/models/{s.file}.sql"
+        rows.append(f"| {number} | {s.phase} | [`{s.name}`](../{where}) | {', '.join(f'`{t}`' for t in s.writes)} | "
+                    f"{', '.join(f'`{t}`' for t in s.reads) or '(parameters)'} | {s.grain} |")
+    return "\n".join(rows)

@@ -1,0 +1,126 @@
+"""Run records: each ETL run and each data-quality run is a row of etl_runs (queued, running, then succeeded or
+failed), its check results rows of dq_results. The pipeline's run lifecycle (pipeline/lifecycle.py) writes them;
+the CLI, the admin page and /readyz read them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from store.sql import SqlFiles
+
+SQL = SqlFiles(Path(__file__).parent / "sql")
+TRIGGERS = ("cli", "schedule", "manual", "backfill")
+MODES = ("incremental", "backfill", "dq")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _check(trigger: str, mode: str) -> None:
+    if trigger not in TRIGGERS:
+        raise ValueError(f"trigger {trigger!r} is not one of {TRIGGERS}")
+    if mode not in MODES:
+        raise ValueError(f"mode {mode!r} is not incremental, backfill or dq")
+
+
+def _iso(day) -> str | None:
+    """A date (or ISO date text) as ISO text; ValueError for anything else."""
+    if day is None:
+        return None
+    return (day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))).isoformat()
+
+
+def start(con: duckdb.DuckDBPyConnection, mode: str, trigger: str, requested_by: str | None,
+          parameters: dict[str, Any]) -> int:
+    """Record a run starting now; its run_id (a queued run is claimed instead: see claim_next)."""
+    _check(trigger, mode)
+    return SQL.run(con, "etl_runs_start", {
+        "trigger": trigger, "requested_by": requested_by, "now": utcnow(),
+        "parameters": json.dumps({"mode": mode, **parameters}, default=str),
+    }).fetchone()[0]
+
+
+@dataclass(frozen=True)
+class QueuedRun:
+    run_id: int
+    trigger: str
+    requested_by: str | None
+    mode: str  # incremental, backfill, dq
+    start: str | None = None  # ISO dates of a backfill
+    end: str | None = None
+
+    def dates(self) -> tuple[dt.date | None, dt.date | None]:
+        return tuple(dt.date.fromisoformat(d) if d else None for d in (self.start, self.end))
+
+
+def enqueue(con: duckdb.DuckDBPyConnection, mode: str, trigger: str, requested_by: str | None,
+            start=None, end=None) -> int:
+    """Record a run asked for as queued; the scheduler's worker executes queued runs one at a time, oldest first."""
+    _check(trigger, mode)
+    return SQL.run(con, "etl_runs_enqueue", {
+        "trigger": trigger, "requested_by": requested_by, "now": utcnow(),
+        "parameters": json.dumps({"mode": mode, "start": _iso(start), "end": _iso(end)}),
+    }).fetchone()[0]
+
+
+def claim_next(con: duckdb.DuckDBPyConnection) -> QueuedRun | None:
+    """Mark the oldest queued run running and return it (None when the queue is empty)."""
+    row = SQL.run(con, "etl_runs_claim", {"now": utcnow()}).fetchone()
+    if row is None:
+        return None
+    run_id, trigger, requested_by, parameters = row
+    p = json.loads(parameters or "{}")
+    return QueuedRun(run_id, trigger, requested_by, p.get("mode", "incremental"), p.get("start"), p.get("end"))
+
+
+def progress(con: duckdb.DuckDBPyConnection, run_id: int, partitions: int, done: int) -> None:
+    """Partitions planned and done so far. Call it on a cursor outside the run's transaction to make it visible."""
+    SQL.run(con, "etl_runs_progress", {"run_id": run_id, "partitions": partitions, "partitions_done": done})
+
+
+def finish(con: duckdb.DuckDBPyConnection, run_id: int, *, status: str, rows_read: int = 0, rows_loaded: int = 0,
+           rows_quarantined: int = 0, message: str = "", error: str | None = None) -> None:
+    SQL.run(con, "etl_runs_finish", {
+        "run_id": run_id, "status": status, "now": utcnow(), "rows_read": rows_read, "rows_loaded": rows_loaded,
+        "rows_quarantined": rows_quarantined, "message": message, "error": error,
+    })
+
+
+def record_checks(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> None:
+    """Check results of a run: dicts with run_id, check_name, family, table_name, severity, status, observed,
+    threshold, message, checked_at."""
+    if rows:
+        SQL.run(con, "dq_results_insert", {"results": rows})
+
+
+def mark_interrupted(con: duckdb.DuckDBPyConnection) -> int:
+    """Runs a dead process left 'running' become failed; returns how many. Queued runs stay queued."""
+    return len(SQL.run(con, "etl_runs_interrupted", {"now": utcnow()}).fetchall())
+
+
+def queue(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Runs queued or running, oldest first, each with how many are ahead of it and its partitions done so far."""
+    return _dicts(SQL.run(con, "etl_runs_queue"))
+
+
+def recent(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict]:
+    """The newest runs, each with its check counts and the names of its failed and warned checks."""
+    return _dicts(SQL.run(con, "etl_runs_recent", {"limit": limit}))
+
+
+def last_finished(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """The newest run that has ended: run_id, mode, status, ended_at, error; None before any."""
+    rows = _dicts(SQL.run(con, "etl_runs_last_finished"))
+    return rows[0] if rows else None
+
+
+def _dicts(cur) -> list[dict]:
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]

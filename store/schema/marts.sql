@@ -1,0 +1,81 @@
+-- Marts: the precomputed tables the dashboard's panels read (analytics/sql), each built once per run by one
+-- transform (pipeline/models/marts) and checked (pipeline/quality/checks.toml). Platform masks carry bit
+-- (platform_key - 1) per platform. Idempotent.
+
+-- One row per (day, platform, user version) with activity: the user's segment and home country when the events
+-- happened (SCD2), events and sessions. Read by the engagement panels (user_events) and the marts below.
+CREATE TABLE IF NOT EXISTS agg_user_activity_daily (
+    activity_date  DATE NOT NULL,
+    date_key       INTEGER NOT NULL,
+    platform_key   SMALLINT NOT NULL,
+    user_key       INTEGER NOT NULL,
+    user_id        BIGINT NOT NULL,
+    segment        VARCHAR,
+    user_country   VARCHAR,
+    event_count    INTEGER NOT NULL,
+    session_count  INTEGER NOT NULL
+);
+
+-- One row per (day, user, segment) with activity: which platforms, home country, events, sessions.
+-- day_platform_mask is the user's platforms that day across segments (it differs only on a day their segment
+-- changed); is_day_first marks one row per (day, user). Read by cross-platform use, geography, engagement, N-day.
+CREATE TABLE IF NOT EXISTS agg_user_day (
+    activity_date  DATE NOT NULL,
+    user_id        BIGINT NOT NULL,
+    segment        VARCHAR,
+    platform_mask  UTINYINT NOT NULL,
+    user_country   VARCHAR,
+    events         INTEGER NOT NULL,
+    sessions       INTEGER NOT NULL,
+    day_platform_mask  UTINYINT NOT NULL,
+    is_day_first       BOOLEAN NOT NULL
+);
+
+-- One row per (ISO week, user, segment) with activity: which platforms. Read by the weekly cohorts.
+CREATE TABLE IF NOT EXISTS agg_user_week (
+    week_start     DATE NOT NULL,
+    user_id        BIGINT NOT NULL,
+    segment        VARCHAR,
+    platform_mask  UTINYINT NOT NULL
+);
+
+-- One row per (day, segment or 'all', window, mask): how many users' platforms over the window ending that day
+-- (window_days 1 = that day, 7, 30) are exactly that mask. Users active on a platform subset S = sum(users) where
+-- platform_mask & S <> 0: DAU, WAU and MAU for any filter without touching the users.
+CREATE TABLE IF NOT EXISTS agg_active_masks (
+    activity_date  DATE NOT NULL,
+    segment        VARCHAR NOT NULL,
+    window_days    TINYINT NOT NULL,
+    platform_mask  UTINYINT NOT NULL,
+    users          INTEGER NOT NULL
+);
+
+-- One row per (day, platform, segment) with activity: events and sessions, for event totals under any filter.
+CREATE TABLE IF NOT EXISTS agg_daily_volume (
+    activity_date  DATE NOT NULL,
+    platform_key   SMALLINT NOT NULL,
+    segment        VARCHAR,
+    users          INTEGER NOT NULL,      -- user versions active: not a distinct count across rows
+    events         BIGINT NOT NULL,
+    sessions       BIGINT NOT NULL
+);
+
+-- One row per (user, platform): the first day ever active there, and the user's segment that day. New users for
+-- any platform subset.
+CREATE TABLE IF NOT EXISTS agg_user_platform_first (
+    user_id        BIGINT NOT NULL,
+    platform_key   SMALLINT NOT NULL,
+    first_date     DATE NOT NULL,
+    segment        VARCHAR
+);
+
+-- One row per (period, segment or 'all', mask this period, mask the period before): how many users made that
+-- transition. Growth accounting for any platform subset: retained, churned and returning users, by day or week.
+CREATE TABLE IF NOT EXISTS agg_growth_transitions (
+    grain          VARCHAR NOT NULL,      -- day, week
+    period_start   DATE NOT NULL,
+    segment        VARCHAR NOT NULL,
+    mask_now       UTINYINT NOT NULL,
+    mask_before    UTINYINT NOT NULL,
+    users          INTEGER NOT NULL
+);

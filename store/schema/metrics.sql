@@ -1,0 +1,156 @@
+-- The served metrics, each defined once over the marts (docs/metrics.md): table macros the panel queries call
+-- with the filters (analytics/sql), and the three named marts as views over the same macros with no filter.
+-- `selected_mask`: the selected platforms' bits; `segment_filter`: a segment, or 'all'. Idempotent.
+
+-- One row per user: the first day ever active on the platforms of a mask, and their segment that day.
+CREATE OR REPLACE MACRO first_activity(selected_mask) AS TABLE
+    SELECT user_id, min(first_date) AS first_day, arg_min(segment, first_date) AS first_segment
+    FROM agg_user_platform_first
+    WHERE (1 << (platform_key - 1)) & selected_mask <> 0
+    GROUP BY user_id;
+
+-- One row per user active on the platforms of a mask between two days (in a segment, or 'all'): their events.
+CREATE OR REPLACE MACRO user_events(from_day, to_day, selected_mask, segment_filter) AS TABLE
+    SELECT user_id, sum(event_count) AS events
+    FROM agg_user_activity_daily
+    WHERE activity_date BETWEEN from_day AND to_day AND (1 << (platform_key - 1)) & selected_mask <> 0
+      AND (segment_filter = 'all' OR segment = segment_filter)
+    GROUP BY user_id;
+
+-- One row per (mask of a list, day with activity): DAU, WAU (7 days ending that day) and MAU (30 days) of the users
+-- active on the platforms of that mask; several masks at once (a platform each, on the platforms page).
+CREATE OR REPLACE MACRO active_users_of(masks, segment_filter, from_day, to_day) AS TABLE
+    SELECT s.selected_mask, m.activity_date AS day,
+           sum(m.users) FILTER (WHERE m.window_days = 1) AS dau,
+           sum(m.users) FILTER (WHERE m.window_days = 7) AS wau,
+           sum(m.users) FILTER (WHERE m.window_days = 30) AS mau
+    FROM agg_active_masks AS m, (SELECT unnest(masks) AS selected_mask) AS s
+    WHERE m.segment = segment_filter AND m.activity_date BETWEEN from_day AND to_day
+      AND m.platform_mask & s.selected_mask <> 0
+    GROUP BY s.selected_mask, m.activity_date;
+
+-- One row per day with activity: DAU, WAU and MAU on the platforms of a mask.
+CREATE OR REPLACE MACRO active_users(selected_mask, segment_filter, from_day, to_day) AS TABLE
+    SELECT day, dau, wau, mau FROM active_users_of([selected_mask], segment_filter, from_day, to_day);
+
+-- One row per (mask of a list, day with activity): events and sessions on the platforms of that mask.
+CREATE OR REPLACE MACRO event_volume_of(masks, segment_filter, from_day, to_day) AS TABLE
+    SELECT s.selected_mask, v.activity_date AS day, sum(v.events) AS events, sum(v.sessions) AS sessions
+    FROM agg_daily_volume AS v, (SELECT unnest(masks) AS selected_mask) AS s
+    WHERE v.activity_date BETWEEN from_day AND to_day AND (1 << (v.platform_key - 1)) & s.selected_mask <> 0
+      AND (segment_filter = 'all' OR v.segment = segment_filter)
+    GROUP BY s.selected_mask, v.activity_date;
+
+-- One row per day with activity: events and sessions on the platforms of a mask.
+CREATE OR REPLACE MACRO event_volume(selected_mask, segment_filter, from_day, to_day) AS TABLE
+    SELECT day, events, sessions FROM event_volume_of([selected_mask], segment_filter, from_day, to_day);
+
+-- One row per day with newcomers: people whose first activity ever on the platforms of a mask was that day (their
+-- segment then the one filtered, or 'all').
+CREATE OR REPLACE MACRO new_users(selected_mask, segment_filter, from_day, to_day) AS TABLE
+    SELECT first_day AS day, count(*) AS new_users
+    FROM first_activity(selected_mask)
+    WHERE first_day BETWEEN from_day AND to_day AND (segment_filter = 'all' OR first_segment = segment_filter)
+    GROUP BY first_day;
+
+-- One row per day from from_day to to_day: DAU, WAU, MAU, stickiness (DAU / MAU; NULL when MAU is 0), events,
+-- sessions and new users on the platforms of a mask.
+CREATE OR REPLACE MACRO daily_activity(selected_mask, segment_filter, from_day, to_day) AS TABLE
+    WITH days AS (
+        SELECT CAST(g.day AS DATE) AS day
+        FROM generate_series(CAST(from_day AS TIMESTAMP), CAST(to_day AS TIMESTAMP), INTERVAL 1 DAY) AS g(day)
+    )
+    SELECT d.day, coalesce(a.dau, 0) AS dau, coalesce(a.wau, 0) AS wau, coalesce(a.mau, 0) AS mau,
+           CASE WHEN a.mau > 0 THEN coalesce(a.dau, 0) / a.mau END AS stickiness,
+           coalesce(v.events, 0) AS events, coalesce(v.sessions, 0) AS sessions,
+           coalesce(n.new_users, 0) AS new_users
+    FROM days AS d
+    LEFT JOIN active_users(selected_mask, segment_filter, from_day, to_day) AS a USING (day)
+    LEFT JOIN event_volume(selected_mask, segment_filter, from_day, to_day) AS v USING (day)
+    LEFT JOIN new_users(selected_mask, segment_filter, from_day, to_day) AS n USING (day);
+
+-- One row per (cohort week, period): a cohort is the users whose first active week ever on the platforms of a
+-- mask (in a segment, or 'all') falls between from_day's week and to_day; period N counts those active there in
+-- the N-th week after it. Periods run to the last loaded week; is_complete says the week is fully loaded.
+CREATE OR REPLACE MACRO retention_cohorts(selected_mask, segment_filter, from_day, to_day) AS TABLE
+    WITH weeks AS (
+        SELECT DISTINCT user_id, week_start
+        FROM agg_user_week
+        WHERE platform_mask & selected_mask <> 0 AND (segment_filter = 'all' OR segment = segment_filter)
+    ),
+    cohorts AS (
+        SELECT user_id, min(week_start) AS cohort_week FROM weeks GROUP BY user_id
+        HAVING min(week_start) BETWEEN CAST(date_trunc('week', CAST(from_day AS DATE)) AS DATE) AND to_day
+    ),
+    sizes AS (
+        SELECT cohort_week, count(*) AS cohort_size FROM cohorts GROUP BY cohort_week
+    ),
+    active AS (
+        SELECT c.cohort_week, CAST((w.week_start - c.cohort_week) / 7 AS INTEGER) AS period, count(*) AS users
+        FROM weeks AS w JOIN cohorts AS c USING (user_id)
+        GROUP BY ALL
+    ),
+    last_day AS (
+        SELECT max(activity_date) AS day FROM agg_user_day
+    ),
+    grid AS (
+        SELECT s.cohort_week, s.cohort_size, CAST(g.period AS INTEGER) AS period
+        FROM sizes AS s, last_day,
+             generate_series(0, CAST((CAST(date_trunc('week', last_day.day) AS DATE) - s.cohort_week) / 7 AS BIGINT))
+                 AS g(period)
+    )
+    SELECT g.cohort_week, g.period, g.cohort_size, coalesce(a.users, 0) AS active_users,
+           coalesce(a.users, 0) / g.cohort_size AS retention,
+           g.cohort_week + 7 * g.period + 6 <= (SELECT day FROM last_day) AS is_complete
+    FROM grid AS g
+    LEFT JOIN active AS a USING (cohort_week, period);
+
+-- A user's engagement score over a span of `days` days (0..100): 60 x the share of the days they were active +
+-- 40 x min(1, ln(1 + events per 28 days) / ln(501)).
+CREATE OR REPLACE MACRO engagement_score(active_days, events, days) AS
+    60.0 * active_days / days + 40.0 * least(1.0, ln(1 + events * 28.0 / days) / ln(501));
+
+-- The named marts, as views over the definitions above (no filter: every platform, every segment) ------------------
+
+-- One row per (day, platform or 'all') from the first to the last day with activity: 'all' counts a person once
+-- across the apps.
+CREATE OR REPLACE VIEW agg_daily_metrics AS
+WITH scopes AS (
+    SELECT platform_name AS platform, CAST(1 << (platform_key - 1) AS INTEGER) AS bits FROM dim_platform
+    UNION ALL
+    SELECT 'all', CAST(bit_or(1 << (platform_key - 1)) AS INTEGER) FROM dim_platform
+),
+span AS (
+    SELECT min(activity_date) AS first_day, max(activity_date) AS last_day FROM agg_user_day
+)
+SELECT m.day AS metric_date, s.platform, m.dau, m.wau, m.mau, m.stickiness, m.events, m.sessions, m.new_users
+FROM scopes AS s, span, LATERAL daily_activity(s.bits, 'all', span.first_day, span.last_day) AS m;
+
+-- One row per (cohort week, period) over every cohort: cohort = the ISO week of a user's first activity anywhere.
+CREATE OR REPLACE VIEW agg_retention_cohorts AS
+SELECT *
+FROM retention_cohorts((SELECT CAST(bit_or(1 << (platform_key - 1)) AS INTEGER) FROM dim_platform), 'all',
+                       (SELECT min(activity_date) FROM agg_user_day), (SELECT max(activity_date) FROM agg_user_day));
+
+-- One row per user ever active: lifetime figures, and the last 28 days' ending on the last loaded day with the
+-- engagement score over them (active days counted once per day: is_day_first marks one row per user and day).
+CREATE OR REPLACE VIEW agg_user_engagement AS
+WITH last_day AS (
+    SELECT max(activity_date) AS day FROM agg_user_day
+),
+lifetime AS (
+    SELECT user_id,
+           min(activity_date) AS first_active_date,
+           max(activity_date) AS last_active_date,
+           count(*) FILTER (WHERE is_day_first) AS active_days,
+           sum(events) AS events,
+           sum(sessions) AS sessions,
+           bit_count(bit_or(platform_mask)) AS platforms_used,
+           count(*) FILTER (WHERE is_day_first AND activity_date > last_day.day - 28) AS active_days_l28,
+           coalesce(sum(events) FILTER (WHERE activity_date > last_day.day - 28), 0) AS events_l28
+    FROM agg_user_day, last_day
+    GROUP BY user_id
+)
+SELECT user_id, first_active_date, last_active_date, active_days, events, sessions, platforms_used,
+       active_days_l28, events_l28, round(engagement_score(active_days_l28, events_l28, 28), 2) AS engagement_score
+FROM lifetime;

@@ -1,0 +1,49 @@
+-- Run history and lineage: what ran, what each check found, which lake files were loaded. Idempotent.
+CREATE SEQUENCE IF NOT EXISTS etl_run_id_seq START 1;
+
+-- One row per run (ETL or data-quality), whatever started it. While a run executes, `partitions` (planned) and
+-- `partitions_done` (processed so far in its uncommitted transaction) are written by the run's own cursor; once
+-- it ends, `partitions_done` is what it published (0 when it failed).
+CREATE TABLE IF NOT EXISTS etl_runs (
+    run_id            BIGINT PRIMARY KEY,
+    trigger           VARCHAR NOT NULL,   -- cli, schedule, manual, backfill
+    requested_by      VARCHAR,
+    parameters        VARCHAR,            -- JSON: mode (incremental, backfill, dq), start, end
+    status            VARCHAR NOT NULL,   -- queued, running, succeeded, failed
+    queued_at         TIMESTAMP,
+    started_at        TIMESTAMP,
+    ended_at          TIMESTAMP,
+    partitions        INTEGER,
+    partitions_done   INTEGER,
+    rows_read         BIGINT,
+    rows_loaded       BIGINT,
+    rows_quarantined  BIGINT,
+    message           VARCHAR,
+    error             VARCHAR
+);
+
+-- One row per data-quality check evaluated, per run (an ETL run, or `pipeline dq` on what is published).
+CREATE TABLE IF NOT EXISTS dq_results (
+    run_id      BIGINT NOT NULL,
+    check_name  VARCHAR NOT NULL,
+    family      VARCHAR NOT NULL,     -- completeness, uniqueness, validity, referential, scd2, freshness, volume, ...
+    table_name  VARCHAR NOT NULL,
+    severity    VARCHAR NOT NULL,     -- error (a failure blocks publishing) or warn (reported)
+    status      VARCHAR NOT NULL,     -- pass, warn, fail
+    observed    DOUBLE,
+    threshold   VARCHAR,              -- e.g. "warn when > 0; fail when > 0.01"
+    message     VARCHAR NOT NULL,
+    checked_at  TIMESTAMP NOT NULL
+);
+
+-- One row per lake file loaded: what was read, from where, in which version (size, mtime) and by which run.
+CREATE TABLE IF NOT EXISTS etl_manifest (
+    kind            VARCHAR NOT NULL,     -- events, users
+    partition_date  DATE NOT NULL,
+    file_path       VARCHAR NOT NULL,
+    file_size       BIGINT NOT NULL,
+    file_mtime_ns   BIGINT NOT NULL,
+    row_count       BIGINT NOT NULL,
+    run_id          BIGINT NOT NULL,
+    loaded_at       TIMESTAMP NOT NULL
+);

@@ -1,0 +1,72 @@
+"""Settings: typed objects read from environment variables, each field with a default and a line of help.
+
+`Settings` holds what every layer needs (the data folder, DuckDB, the pipeline and its scheduler); the web app
+declares its own (`webapp/settings.py`) with the same helpers. A test keeps the README's table in step with both.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Mapping, TypeVar
+
+T = TypeVar("T")
+
+
+def setting(env: str, default, help: str):
+    """A settings field read from the environment variable `env`."""
+    return field(default=default, metadata={"env": env, "help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = setting("PA_DATA_DIR", Path("./data"), "Folder holding the event lake (lake/) and the warehouse file (warehouse.duckdb).")
+    duckdb_memory_limit: str = setting("PA_DUCKDB_MEMORY_LIMIT", "1GB", "DuckDB memory limit for the process that owns the warehouse; larger work spills to disk.")
+    duckdb_threads: int = setting("PA_DUCKDB_THREADS", 0, "DuckDB worker threads; 0 means one per CPU core.")
+    freshness_lag_days: int = setting("PA_FRESHNESS_LAG_DAYS", 1, "Days the newest event partition may lag today before the freshness check warns.")
+    etl_interval_minutes: int = setting("PA_ETL_INTERVAL_MINUTES", 60, "Minutes between the scheduler's incremental ETL and data-quality runs.")
+    scheduler_enabled: int = setting("PA_SCHEDULER_ENABLED", 1, "1 runs the in-app scheduler (once per data folder, guarded by a lock file); 0 turns it off.")
+    demo_append: int = setting("PA_DEMO_APPEND", 0, "1 appends the next synthetic day to the lake before each scheduled run (a demo of data arriving).")
+
+    @property
+    def lake_dir(self) -> Path:
+        return self.data_dir / "lake"
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.data_dir / "warehouse.duckdb"
+
+    def with_data_dir(self, data_dir: str | Path | None) -> "Settings":
+        return self if data_dir is None else replace(self, data_dir=Path(data_dir))
+
+
+def _parse(kind, env: str, raw: str):
+    if kind in (Path, "Path"):
+        return Path(raw)
+    if kind in (int, "int"):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{env}={raw!r} is not an integer") from None
+    return raw
+
+
+def load(cls: type[T], environ: Mapping[str, str] | None = None) -> T:
+    """An instance of the settings dataclass `cls` from the environment; unset or empty variables keep defaults."""
+    environ = os.environ if environ is None else environ
+    values = {}
+    for f in fields(cls):
+        raw = environ.get(f.metadata["env"], "")
+        if raw.strip():
+            values[f.name] = _parse(f.type, f.metadata["env"], raw.strip())
+    return cls(**values)
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    return load(Settings, environ)
+
+
+def documented(cls: type = Settings) -> list[tuple[str, str, str]]:
+    """(variable, default, help) for every field of a settings dataclass, in declaration order."""
+    return [(f.metadata["env"], str(f.default), f.metadata["help"]) for f in fields(cls)]

@@ -1,0 +1,125 @@
+"""The warehouse file and its one owner: `Warehouse` opens it (read-write, schema ensured, or read-only), hands
+out a cursor per thread, runs named `.sql` files with bound parameters, and closes it.
+
+DuckDB allows one read-write process per file. A command that owns the file for a while opens its own
+(`with Warehouse(settings) as wh`); the app's process keeps one for its lifetime (`shared()`), and each request or
+background job uses its own cursor of it (`cursor()`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+import duckdb
+import pandas as pd
+
+from store import schema
+from store.settings import Settings, load_settings
+from store.sql import SqlFiles
+
+log = logging.getLogger(__name__)
+
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<exe>.+?) \(PID (?P<pid>\d+)\)")
+
+
+class WarehouseBusy(RuntimeError):
+    """The warehouse file is held read-write by another process (DuckDB allows one)."""
+
+
+def _connect(settings: Settings, read_only: bool) -> duckdb.DuckDBPyConnection:
+    path = settings.warehouse_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    config: dict[str, Any] = {"memory_limit": settings.duckdb_memory_limit}
+    if settings.duckdb_threads > 0:
+        config["threads"] = settings.duckdb_threads
+    try:
+        con = duckdb.connect(str(path), read_only=read_only, config=config)
+    except duckdb.IOException as exc:
+        m = _LOCK_HOLDER.search(str(exc))
+        if not m:
+            raise
+        raise WarehouseBusy(
+            f"the warehouse {path} is in use by another process (PID {m['pid']}, {Path(m['exe']).name}); "
+            "if that is the app, start runs and backfills from its admin page, or stop it first"
+        ) from None
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+class Warehouse:
+    """The open warehouse file. Read-write opens ensure the schema (store/schema.py) first."""
+
+    def __init__(self, settings: Settings, *, read_only: bool = False):
+        self.settings = settings
+        self.read_only = read_only
+        self.connection = _connect(settings, read_only)
+        if not read_only:
+            try:
+                schema.ensure(self.connection)
+            except BaseException:
+                self.connection.close()
+                raise
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor of its own for one thread's work (DuckDB: cursors of one connection run at the same time)."""
+        cur = self.connection.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def query(self, files: SqlFiles, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """Run the named file of `files` with bound parameters on a cursor of its own; its last statement's result."""
+        with self.cursor() as cur:
+            return files.run(cur, name, params).df()
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> "Warehouse":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# The app's process: one Warehouse for its lifetime, opened on first use ---------------------------------------------
+
+_shared_lock = threading.Lock()
+_shared: Warehouse | None = None
+
+
+def shared(settings: Settings | None = None) -> Warehouse:
+    """This process's warehouse, opened read-write on first use (from the environment's settings unless given)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Warehouse(settings or load_settings())
+        return _shared
+
+
+def close_shared() -> None:
+    """Close this process's warehouse (the next `shared()` opens it again)."""
+    global _shared
+    with _shared_lock:
+        if _shared is not None:
+            _shared.close()
+            _shared = None
+
+
+@contextmanager
+def cursor() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor of this process's warehouse for one thread's query; closed afterwards."""
+    with shared().cursor() as cur:
+        yield cur
+
+
+def query(files: SqlFiles, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """A named `.sql` file's result on this process's warehouse (see Warehouse.query)."""
+    return shared().query(files, name, params)

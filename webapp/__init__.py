@@ -1,0 +1,3 @@
+"""The web app: the shell (navbar, filter bar) and its callbacks, the pages, the components that build their
+layout and figures, the cache in front of the panel queries, URL filters, logins and roles, health endpoints and
+the background jobs of the serving process. `app.py` builds the Dash app from it."""

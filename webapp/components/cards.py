@@ -1,0 +1,44 @@
+"""Panel cards: a title, what the data is ("data through", quality badge), a CSV download of exactly the data
+behind the card, and a loading state around its content. Layout only: the shell's callbacks fill the meta and serve
+the downloads (webapp/shell_callbacks.py)."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+from webapp.components import ids
+
+
+def card(panel: str, title: str, body, subtitle: str | None = None, tools=None, option=None) -> dbc.Card:
+    header = html.Div([
+        html.Div([html.H6(title, className="mb-0"),
+                  html.Small(subtitle, className="text-muted") if subtitle else None]),
+        html.Div([
+            tools,
+            dbc.Button([html.I(className="bi bi-download me-1"), "CSV"], id=ids.csv_button(panel), size="sm",
+                       color="light", className="ms-2", title="Download the data behind this card"),
+            dcc.Download(id=ids.csv_download(panel)),
+            dcc.Store(id=ids.panel_option(panel), data=option),
+        ], className="d-flex align-items-center"),
+    ], className="d-flex justify-content-between align-items-start")
+    return dbc.Card([
+        dbc.CardHeader(header, className="bg-white"),
+        dbc.CardBody([dcc.Loading(body, type="default", delay_show=150),
+                      html.Div(id=ids.card_meta(panel), className="pa-card-meta")]),
+    ], className="pa-card mb-3 h-100", id=f"card-{panel}")
+
+
+def meta_children(status: dict) -> list:
+    """'Data through <date>' and a badge when the latest checks failed or warned."""
+    if not status or pd.isna(status.get("last_day")):
+        return [html.Span("No data loaded yet")]
+    children = [html.Span(f"Data through {pd.Timestamp(status['last_day']):%Y-%m-%d}")]
+    failed, warned = int(status.get("checks_failed") or 0), int(status.get("checks_warned") or 0)
+    if failed or warned:
+        label = f"{failed} check{'s' if failed != 1 else ''} failed" if failed else \
+            f"{warned} check{'s' if warned != 1 else ''} warned"
+        children.append(dbc.Badge(label, color="danger" if failed else "warning", className="ms-2 pa-dq-badge",
+                                  title=f"Latest data-quality results: {status.get('checks_flagged')}"))
+    return children

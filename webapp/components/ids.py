@@ -1,0 +1,39 @@
+"""Component ids: the shell's constants and the helpers that give every page's ids its own prefix."""
+
+from __future__ import annotations
+
+URL = "shell-url"
+FILTERS = "shell-filters"  # dcc.Store: the resolved filters (webapp.url_filters.to_store) or None
+URL_WRITER = "shell-url-writer"
+FILTER_BAR = "shell-filter-bar"
+NOTICE = "shell-notice"
+PLATFORMS = "filter-platforms"
+DATES = "filter-dates"
+PRESET = "filter-preset"
+SEGMENT = "filter-segment"
+
+
+def nav_link(path: str) -> dict:
+    return {"type": "nav-link", "path": path}
+
+
+def card_meta(panel: str) -> dict:
+    return {"type": "card-meta", "panel": panel}
+
+
+def csv_button(panel: str) -> dict:
+    return {"type": "csv-button", "panel": panel}
+
+
+def csv_download(panel: str) -> dict:
+    return {"type": "csv-download", "panel": panel}
+
+
+def panel_option(panel: str) -> dict:
+    """A dcc.Store holding the panel's own option (e.g. growth by day or week), read by its CSV download."""
+    return {"type": "panel-option", "panel": panel}
+
+
+def prefixed(page: str):
+    """ids for one page: prefixed('growth')('chart') -> 'growth-chart'."""
+    return lambda name: f"{page}-{name}"

@@ -1,0 +1,67 @@
+"""What every page does the same way: read the filters store, cache a panel callback's outputs, and lay out a
+page heading and its charts."""
+
+from __future__ import annotations
+
+import functools
+
+import plotly.graph_objects as go
+from dash import dcc, html
+from dash.exceptions import PreventUpdate
+
+from analytics import panels
+from analytics.filters import Filters
+from webapp.cache import cached
+from webapp.url_filters import from_store, to_store
+
+
+def filters_from(data) -> Filters:
+    """The store's filters; no update while the shell has not resolved them (or the warehouse is empty)."""
+    if not data:
+        raise PreventUpdate
+    return from_store(data)
+
+
+def _plain(value):
+    """A figure as the dict Dash would send (building Plotly objects costs more than the query they show)."""
+    return value.to_plotly_json() if isinstance(value, go.Figure) else value
+
+
+def _following(arg):
+    """An argument as it will be on new data: a filters store whose range is a preset moves with the data (the
+    filter bar resolves it so on the next page load); anything else stays."""
+    if not (isinstance(arg, dict) and arg.get("preset")):
+        return arg
+    span = panels.data_span()
+    return to_store(from_store(arg).following(span)) if span else arg
+
+
+def rendered(update):
+    """Cache a panel callback's outputs by data version and inputs: the same filters on the same data are drawn
+    once, and a new run draws the recently viewed ones again before it is served (both the open pages' inputs
+    and, for a preset range, the moved range new page loads ask for). The callback's arguments must be JSON (a
+    filters store, option values); PreventUpdate is not cached."""
+    name = f"rendered:{update.__module__}.{update.__qualname__}"
+
+    def draw(args: tuple):
+        out = update(*args)
+        return tuple(map(_plain, out)) if isinstance(out, tuple) else _plain(out)
+
+    def again(args: tuple):
+        moved = tuple(map(_following, args))
+        variants = [args] if moved == args else [args, moved]
+        return [({"args": list(v)}, functools.partial(draw, v)) for v in variants]
+
+    @functools.wraps(update)
+    def wrapper(*args):
+        return cached(name, {"args": list(args)}, functools.partial(draw, args), functools.partial(again, args))
+    return wrapper
+
+
+def graph(component_id: str, **config) -> dcc.Graph:
+    """A chart without Plotly's logo in its toolbar; `config` adds to Plotly's config."""
+    return dcc.Graph(id=component_id, config={"displaylogo": False, **config})
+
+
+def heading(title: str, lead: str) -> html.Div:
+    return html.Div([html.H4(title, className="mb-1"), html.P(lead, className="text-muted mb-3")])

@@ -1,0 +1,53 @@
+"""Growth accounting: new, retained, resurrected and churned users, with the Quick Ratio."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, callback, html
+
+from analytics import panels
+from webapp import downloads
+from webapp.components import cards, figures, ids
+from webapp.pages._common import filters_from, graph, heading, rendered
+
+dash.register_page(__name__, path="/growth", name="Growth", order=4, title="Growth - Product analytics")
+
+ID = ids.prefixed("growth")
+GROWTH = downloads.register(ID("accounting"), lambda f, grain: panels.growth(f, grain or "week"))
+
+
+def quick_ratio_text(frame: pd.DataFrame) -> str:
+    churned = frame["churned"].sum()
+    if not churned:
+        return "Quick Ratio over the range: n/a (nobody churned)"
+    return f"Quick Ratio over the range: {(frame['new_users'].sum() + frame['resurrected'].sum()) / churned:.2f}"
+
+
+def layout(**_query):
+    grain = dbc.RadioItems(id=ID("grain"), options=[{"label": "Week", "value": "week"},
+                                                    {"label": "Day", "value": "day"}], value="week", inline=True,
+                           className="btn-group", inputClassName="btn-check",
+                           labelClassName="btn btn-sm btn-outline-secondary", labelCheckedClassName="active")
+    return html.Div([
+        heading("Growth", "Where active users come from and where they go: (new + resurrected) / churned is the "
+                          "Quick Ratio."),
+        cards.card(GROWTH, "Growth accounting",
+                   html.Div([graph(ID("graph")),
+                             html.Div(id=ID("quick-ratio"), className="small text-muted")]),
+                   subtitle="New, retained and resurrected above zero, churned below", tools=grain, option="week"),
+    ])
+
+
+@callback(Output(ids.panel_option(GROWTH), "data"), Input(ID("grain"), "value"))
+def remember_grain(grain):
+    return grain
+
+
+@callback(Output(ID("graph"), "figure"), Output(ID("quick-ratio"), "children"),
+          Input(ids.FILTERS, "data"), Input(ID("grain"), "value"))
+@rendered
+def update(data, grain):
+    frame = panels.growth(filters_from(data), grain)
+    return figures.growth(frame), quick_ratio_text(frame) if len(frame) else None

@@ -1,0 +1,66 @@
+"""Overview: DAU with its 7-day average, WAU and MAU, stickiness, and KPIs against the previous period."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, callback, html
+
+from analytics import panels
+from webapp import downloads
+from webapp.components import cards, figures, ids
+from webapp.pages._common import filters_from, graph, heading, rendered
+
+dash.register_page(__name__, path="/", name="Overview", order=0, title="Overview - Product analytics")
+
+ID = ids.prefixed("overview")
+ACTIVITY = downloads.register(ID("activity"), lambda f, _: panels.overview_activity(f))
+KPIS = downloads.register(ID("kpis"), lambda f, _: panels.kpis(f))
+
+KPI_FORMATS = {"Stickiness (DAU/MAU)": "{:.1%}"}
+
+
+def kpi_cards(table: pd.DataFrame) -> list:
+    """One card per KPI: the value, and its change against the previous period of the same length."""
+    out = []
+    for row in table.itertuples():
+        value = KPI_FORMATS.get(row.kpi, "{:,.0f}").format(row.value) if pd.notna(row.value) else "n/a"
+        if row.change is None or pd.isna(row.change):
+            delta, tone = "no previous period", "text-muted"
+        else:
+            arrow = "bi-arrow-up-right" if row.change >= 0 else "bi-arrow-down-right"
+            delta = html.Span([html.I(className=f"bi {arrow} me-1"), f"{row.change:+.1%} vs previous period"])
+            tone = "text-success" if row.change >= 0 else "text-danger"
+        out.append(dbc.Col(dbc.Card(dbc.CardBody([
+            html.Div(row.kpi, className="pa-kpi-label"),
+            html.Div(value, className="pa-kpi-value"),
+            html.Div(delta, className=f"small {tone}"),
+        ]), className="pa-kpi h-100"), lg=2, md=4, sm=6, className="mb-3"))
+    return out
+
+
+def layout(**_query):
+    return html.Div([
+        heading("Overview", "Daily, weekly and monthly active users on the selected platforms and segment."),
+        cards.card(KPIS, "Key figures", html.Div(dbc.Row(id=ID("kpi-row")), id=ID("kpi-body")),
+                   subtitle="Against the previous period of the same length"),
+        dbc.Row([
+            dbc.Col(cards.card(ACTIVITY, "Active users", graph(ID("activity-graph")),
+                               subtitle="DAU with its 7-day average, WAU and MAU"), lg=8),
+            dbc.Col(cards.card(ID("stickiness"), "Stickiness", graph(ID("stickiness-graph")),
+                               subtitle="DAU / MAU"), lg=4),
+        ], className="mt-3"),
+    ])
+
+
+downloads.register(ID("stickiness"), lambda f, _: panels.overview_activity(f)[["day", "dau", "mau", "stickiness"]])
+
+
+@callback(Output(ID("activity-graph"), "figure"), Output(ID("stickiness-graph"), "figure"),
+          Output(ID("kpi-row"), "children"), Input(ids.FILTERS, "data"))
+@rendered
+def update(data):
+    f = filters_from(data)
+    activity = panels.overview_activity(f)
+    return figures.activity(activity), figures.stickiness(activity), kpi_cards(panels.kpis(f))

@@ -1,0 +1,38 @@
+"""Retention: weekly cohorts as a heatmap, and N-day retention."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, html
+
+from analytics import panels
+from webapp import downloads
+from webapp.components import cards, figures, ids
+from webapp.pages._common import filters_from, graph, heading, rendered
+
+dash.register_page(__name__, path="/retention", name="Retention", order=3, title="Retention - Product analytics")
+
+ID = ids.prefixed("retention")
+COHORTS = downloads.register(ID("cohorts"), lambda f, _: panels.retention_cohorts(f))
+DAYS = downloads.register(ID("days"), lambda f, _: panels.retention_days(f))
+
+
+def layout(**_query):
+    return html.Div([
+        heading("Retention", "Cohorts by the week of their first activity on the selected platforms."),
+        dbc.Row([
+            dbc.Col(cards.card(COHORTS, "Weekly cohorts", graph(ID("cohorts-graph")),
+                               subtitle="Share of each cohort active N weeks later; … marks weeks not complete"),
+                    lg=8),
+            dbc.Col(cards.card(DAYS, "N-day retention", graph(ID("days-graph")),
+                               subtitle="Active on exactly day N after the first day (cohorts old enough)"), lg=4),
+        ]),
+    ])
+
+
+@callback(Output(ID("cohorts-graph"), "figure"), Output(ID("days-graph"), "figure"), Input(ids.FILTERS, "data"))
+@rendered
+def update(data):
+    f = filters_from(data)
+    return figures.cohort_heatmap(panels.retention_cohorts(f)), figures.retention_curve(panels.retention_days(f))

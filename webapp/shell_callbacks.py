@@ -1,0 +1,98 @@
+"""The shell's callbacks: the filter bar, the URL query string and the filters store kept in step; navbar links
+that carry the filters; every card's "data through" line and CSV download (through pattern-matching ids).
+
+The store is the one source the panels read. The URL is written with history.replaceState, so the page is not
+rebuilt on each change; a link with a query string restores the view, and a bad value in it falls back to its
+default with a visible notice.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from analytics import panels
+from analytics.filters import ALL_SEGMENTS, DEFAULT_PRESET
+from webapp import downloads, url_filters
+from webapp.components import ids
+from webapp.components.cards import meta_children
+from webapp.components.filter_bar import CUSTOM
+
+UNFILTERED_PATHS = ("/admin",)  # pages the filters do not apply to
+
+
+@callback(
+    Output(ids.FILTERS, "data"),
+    Output(ids.PLATFORMS, "value"), Output(ids.DATES, "start_date"), Output(ids.DATES, "end_date"),
+    Output(ids.DATES, "min_date_allowed"), Output(ids.DATES, "max_date_allowed"),
+    Output(ids.PRESET, "value"), Output(ids.SEGMENT, "value"),
+    Output(ids.NOTICE, "children"), Output(ids.NOTICE, "is_open"),
+    Input(ids.URL, "search"), Input(ids.PLATFORMS, "value"), Input(ids.DATES, "start_date"),
+    Input(ids.DATES, "end_date"), Input(ids.PRESET, "value"), Input(ids.SEGMENT, "value"),
+)
+def sync_filters(search, platforms, start, end, preset, segment):
+    """URL (page load, navigation) -> filter bar; filter bar -> store. Bad values: defaults and a notice."""
+    span = panels.data_span()
+    if span is None:
+        message = "The warehouse holds no data yet: generate and load a lake (`make demo`)."
+        return None, [], None, None, None, None, DEFAULT_PRESET, ALL_SEGMENTS, message, True
+    trigger = ctx.triggered_id
+    if trigger in (None, ids.URL):
+        f, notices = url_filters.from_query(dict(parse_qsl((search or "").lstrip("?"))), span)
+    else:
+        if trigger == ids.DATES or preset == CUSTOM:
+            preset = None
+        f, notices = url_filters.build(platforms, start, end, segment, preset, span)
+        if not platforms:
+            notices.append("At least one platform is needed: showing all platforms.")
+    notice = html.Ul([html.Li(n) for n in notices], className="mb-0") if notices else None
+    return (url_filters.to_store(f) | {"query": url_filters.query_string(f)}, list(f.platforms), f.start, f.end,
+            span.first_day, span.last_day, f.preset or CUSTOM, f.segment, notice, bool(notices))
+
+
+# The store's query string goes into the address bar without a navigation (so no page is rebuilt).
+clientside_callback(
+    """
+    function(filters) {
+        if (!filters) { return window.dash_clientside.no_update; }
+        const url = window.location.pathname + (filters.query || "");
+        if (url !== window.location.pathname + window.location.search) {
+            window.history.replaceState(window.history.state, "", url);
+        }
+        return filters.query || "";
+    }
+    """,
+    Output(ids.URL_WRITER, "data"),
+    Input(ids.FILTERS, "data"),
+)
+
+
+@callback(Output(ids.FILTER_BAR, "hidden"), Input(ids.URL, "pathname"))
+def hide_where_unused(pathname):
+    return (pathname or "/").rstrip("/") in UNFILTERED_PATHS
+
+
+@callback(Output(ids.nav_link(ALL), "href"), Input(ids.FILTERS, "data"))
+def carry_filters_in_links(filters):
+    """Navbar links keep the filters when moving between pages."""
+    query = (filters or {}).get("query", "")
+    return [output["id"]["path"] + query for output in ctx.outputs_list]
+
+
+@callback(Output(ids.card_meta(ALL), "children"), Input(ids.FILTERS, "data"))
+def fill_card_meta(_filters):
+    children = meta_children(panels.data_status())
+    return [children for _ in ctx.outputs_list]
+
+
+@callback(Output(ids.csv_download(MATCH), "data"), Input(ids.csv_button(MATCH), "n_clicks"),
+          State(ids.FILTERS, "data"), State(ids.panel_option(MATCH), "data"), prevent_initial_call=True)
+def download_csv(clicks, filters, option):
+    if not clicks or not filters:
+        raise PreventUpdate
+    panel = ctx.triggered_id["panel"]
+    f = url_filters.from_store(filters)
+    frame = downloads.panel_data(panel, f, option)
+    return dcc.send_data_frame(frame.to_csv, f"{panel}_{f.start}_{f.end}.csv", index=False)

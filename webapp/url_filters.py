@@ -1,0 +1,89 @@
+"""The dashboard filters as the browser holds them: parsed from the URL query string or the filter bar's values
+(every bad value replaced by its default, with a notice saying what was wrong), written back to the URL, and kept
+in the filters store as JSON.
+
+    ?platforms=facebook,instagram&range=30d&segment=power        a preset range that follows the data
+    ?platforms=whatsapp&start=2025-01-01&end=2025-01-31           fixed dates
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Mapping
+from urllib.parse import urlencode
+
+from analytics.filters import ALL_SEGMENTS, DEFAULT_PRESET, PRESETS, DataSpan, Filters, preset_range
+from store import reference
+
+PRESET_LABELS = {"7d": "Last 7 days", "30d": "Last 30 days", "90d": "Last 90 days", "all": "All"}
+
+
+def build(platforms, start, end, segment, preset, span: DataSpan) -> tuple[Filters, list[str]]:
+    """Filters from raw values (the URL or the filter bar), each bad one replaced by its default with a notice."""
+    notices: list[str] = []
+    known = reference.platforms()
+    if isinstance(platforms, str):
+        platforms = [p for p in platforms.split(",") if p.strip()]
+    chosen = [p.strip() for p in platforms or []]
+    unknown = [p for p in chosen if p not in known]
+    if unknown:
+        notices.append(f"Unknown platform{'s' if len(unknown) > 1 else ''} {', '.join(repr(p) for p in unknown)} "
+                       f"ignored (known: {', '.join(known)}).")
+    picked = tuple(p for p in known if p in chosen) or known
+
+    segment = segment or ALL_SEGMENTS
+    if segment != ALL_SEGMENTS and segment not in reference.segments():
+        notices.append(f"Unknown segment {segment!r}: showing all segments "
+                       f"(known: {', '.join(reference.segments())}).")
+        segment = ALL_SEGMENTS
+
+    if preset:
+        if preset in PRESETS:
+            first, last = preset_range(preset, span)
+            return Filters(picked, first, last, segment, preset), notices
+        notices.append(f"Unknown range {preset!r}: showing the {PRESET_LABELS[DEFAULT_PRESET].lower()} "
+                       f"(known: {', '.join(PRESETS)}).")
+    elif start or end:
+        try:
+            first, last = dt.date.fromisoformat(str(start)[:10]), dt.date.fromisoformat(str(end)[:10])
+        except ValueError:
+            notices.append(f"The dates {start!r} to {end!r} are not both dates (YYYY-MM-DD): showing the "
+                           f"{PRESET_LABELS[DEFAULT_PRESET].lower()}.")
+        else:
+            if last >= first:
+                return Filters(picked, first, last, segment, None), notices
+            notices.append(f"The end date {last} is before the start date {first}: showing the "
+                           f"{PRESET_LABELS[DEFAULT_PRESET].lower()}.")
+    first, last = preset_range(DEFAULT_PRESET, span)
+    return Filters(picked, first, last, segment, DEFAULT_PRESET), notices
+
+
+def from_query(query: Mapping[str, str], span: DataSpan) -> tuple[Filters, list[str]]:
+    """Filters from a parsed URL query string."""
+    return build(query.get("platforms"), query.get("start"), query.get("end"), query.get("segment"),
+                 query.get("range"), span)
+
+
+def query_string(f: Filters) -> str:
+    """The URL query string that gives these filters back ("" for the defaults)."""
+    query: dict[str, str] = {}
+    if set(f.platforms) != set(reference.platforms()):
+        query["platforms"] = ",".join(f.platforms)
+    if f.preset:
+        query["range"] = f.preset
+    else:
+        query["start"], query["end"] = f.start.isoformat(), f.end.isoformat()
+    if f.segment != ALL_SEGMENTS:
+        query["segment"] = f.segment
+    return "?" + urlencode(query, safe=",") if query else ""
+
+
+def to_store(f: Filters) -> dict:
+    """The filters as the browser's filters store holds them (JSON)."""
+    return {"platforms": list(f.platforms), "start": f.start.isoformat(), "end": f.end.isoformat(),
+            "segment": f.segment, "preset": f.preset}
+
+
+def from_store(data: Mapping) -> Filters:
+    return Filters(tuple(data["platforms"]), dt.date.fromisoformat(data["start"]), dt.date.fromisoformat(data["end"]),
+                   data["segment"], data.get("preset"))
