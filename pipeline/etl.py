@@ -13,7 +13,7 @@ from typing import Iterator
 
 import duckdb
 
-from pipeline import lake, lake_check, steps
+from pipeline import SQL, lake, lake_check, steps
 from pipeline.lifecycle import Progress, Run, RunResult, run_lifecycle
 from pipeline.plan import Plan, manifest_versions, plan_backfill, plan_incremental
 from pipeline.quality import gate
@@ -42,9 +42,9 @@ def make_plan(con: duckdb.DuckDBPyConnection, lake_dir: Path, start: dt.date | N
     if not Path(lake_dir).is_dir():
         raise LakeError(f"{lake_dir}: the lake folder does not exist (generate one with `python -m pipeline generate`)")
     listing = lake.list_lake(lake_dir)
-    loaded = manifest_versions(steps.RUN_SQL.run(con, "manifest_current").fetchall())
+    loaded = manifest_versions(SQL.run(con, "manifest_current").fetchall())
     if start is None or end is None:
-        waiting = {row[0] for row in steps.RUN_SQL.run(con, "quarantine_unknown_user_days").fetchall()}
+        waiting = {row[0] for row in SQL.run(con, "quarantine_unknown_user_days").fetchall()}
         return plan_incremental(listing, loaded, waiting)
     return plan_backfill(listing, loaded, start, end)
 
@@ -93,13 +93,13 @@ def publish(con: duckdb.DuckDBPyConnection, plan: Plan, workspace: dict, run: Ru
         run.progress(done)
 
     steps.run_phase(con, "activity", params)
-    from_date, to_date = steps.RUN_SQL.run(con, "run_affected_span").fetchone()
+    from_date, to_date = SQL.run(con, "run_affected_span").fetchone()
     if from_date is not None:
         steps.run_phase(con, "affected", {**params, "from_date": from_date,
                                           "recent": (to_date - from_date).days < RECENT_DAYS})
     steps.run_phase(con, "record", params)
     run.progress(len(plan.partitions))
-    rows_read, rows_loaded = steps.RUN_SQL.run(con, "run_totals").fetchone()
+    rows_read, rows_loaded = SQL.run(con, "run_totals").fetchone()
     return int(rows_read), int(rows_loaded)
 
 
@@ -131,7 +131,7 @@ def run(con: duckdb.DuckDBPyConnection, settings: Settings, *, start: dt.date | 
                 workspace = {"partitions": plan.partition_rows(), "files": plan.file_rows(inspection.row_counts()),
                              "lake_metrics": inspection.metric_rows()}
                 if plan.is_empty:  # every partition skipped: the checks still see what the lake inspection found
-                    steps.RUN_SQL.run(con, "run_workspace", workspace)
+                    SQL.run(con, "run_workspace", workspace)
                 else:
                     result.rows_read, result.rows_loaded = publish(con, plan, workspace, current, as_of,
                                                                    settings.lake_dir)

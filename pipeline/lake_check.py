@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
 
-from pipeline import lake
-from store.sql import SqlFiles
-
-SQL = SqlFiles(Path(__file__).parent / "sql")
+from pipeline import SQL, lake
 EMPTY = "the partition holds no rows"
 
 

@@ -22,9 +22,9 @@ AroundRun = Callable[[], AbstractContextManager]  # each run executes inside one
 
 
 def request(con: duckdb.DuckDBPyConnection, mode: str, requested_by: str, start: dt.date | None = None,
-            end: dt.date | None = None, trigger: str | None = None) -> tuple[int, int]:
-    """Queue a run (incremental, backfill or dq); its id and how many runs are ahead of it."""
-    trigger = trigger or ("backfill" if mode == "backfill" else "manual")
+            end: dt.date | None = None) -> tuple[int, int]:
+    """Queue a run asked for by a person (incremental, backfill or dq); its id and how many runs are ahead of it."""
+    trigger = "backfill" if mode == "backfill" else "manual"
     run_id = runs.enqueue(con, mode, trigger, requested_by, start, end)
     ahead = next((r["ahead"] for r in runs.queue(con) if r["run_id"] == run_id), 0)
     return run_id, int(ahead)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import etl, steps
+from pipeline import SQL, etl
 from store import runs
 
 
@@ -29,8 +29,8 @@ def collect(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> Status:
     except etl.LakeError as exc:
         pending, notices = [], [str(exc)]
     return Status(
-        partitions=steps.RUN_SQL.run(con, "status_partitions").fetchall(),
-        tables=steps.RUN_SQL.run(con, "status_tables").fetchall(),
+        partitions=SQL.run(con, "status_partitions").fetchall(),
+        tables=SQL.run(con, "status_tables").fetchall(),
         last_run=recent[0] if recent else None,
         pending=pending,
         notices=notices,

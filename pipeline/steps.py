@@ -17,9 +17,9 @@ from typing import Any, Iterator, Mapping
 
 import duckdb
 
+from pipeline import SQL
 from store.sql import SqlFiles
 
-RUN_SQL = SqlFiles(Path(__file__).parent / "sql")
 MODELS = SqlFiles(Path(__file__).parent / "models")
 
 LAYERS = ("run", "staging", "dims", "facts", "marts")
@@ -46,7 +46,7 @@ class Step:
 
     @property
     def sql(self) -> SqlFiles:
-        return RUN_SQL if self.layer == "run" else MODELS
+        return SQL if self.layer == "run" else MODELS
 
     @property
     def file(self) -> str:

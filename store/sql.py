@@ -39,11 +39,6 @@ def run_script(con: duckdb.DuckDBPyConnection, text: str, params: Mapping[str, A
     return result
 
 
-def run_sql(con: duckdb.DuckDBPyConnection, path: Path, params: Mapping[str, Any] | None = None):
-    """Execute a `.sql` file (see run_script)."""
-    return run_script(con, read_sql(Path(path)), params, Path(path).name)
-
-
 class SqlFiles:
     """A folder of `.sql` files, run by name: `SQL.run(con, "etl_runs_claim", {"now": ...})`; a name may hold a
     subfolder (`"marts/agg_user_day"`)."""

@@ -55,8 +55,6 @@ class Warehouse:
     """The open warehouse file. Read-write opens ensure the schema (store/schema.py) first."""
 
     def __init__(self, settings: Settings, *, read_only: bool = False):
-        self.settings = settings
-        self.read_only = read_only
         self.connection = _connect(settings, read_only)
         if not read_only:
             try:

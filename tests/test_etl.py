@@ -280,3 +280,18 @@ def test_a_warehouse_from_before_the_views_opens_with_them(built, tmp_path):
         assert {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}.isdisjoint(named)
         assert {r[0] for r in con.execute("SELECT view_name FROM duckdb_views()").fetchall()} >= set(named)
         assert {v: con.execute(f"SELECT * FROM {v} ORDER BY ALL").fetchall() for v in named} == before
+
+
+def test_a_read_only_open_reads_and_refuses_writes(built, tmp_path):
+    """Warehouse(read_only=True) leaves the schema alone and runs named queries; a write is refused by DuckDB."""
+    import duckdb
+
+    from analytics.queries import SQL
+    from store.warehouse import Warehouse
+
+    shutil.copytree(built.data_dir, tmp_path / "ro")
+    with Warehouse(make_settings(tmp_path / "ro"), read_only=True) as wh:
+        status = wh.query(SQL, "data_status").iloc[0]
+        assert (status["first_day"].date(), status["last_day"].date()) == (START, START + dt.timedelta(days=DAYS - 1))
+        with pytest.raises(duckdb.InvalidInputException, match="read-only"):
+            wh.connection.execute("DELETE FROM etl_runs")

@@ -7,16 +7,13 @@ worker executes it, never the web request.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 
 from pipeline import lake, run_queue
 from store import runs, warehouse
 from store.settings import Settings
-from store.sql import SqlFiles
-
-SQL = SqlFiles(Path(__file__).parent / "sql")
+from webapp import SQL
 
 
 def run_history(limit: int = 200) -> pd.DataFrame:

@@ -22,7 +22,6 @@ def start(server: Flask) -> bool:
     global _scheduler
     if _scheduler is not None and _scheduler.running:
         return False
-    scheduler: Scheduler | None = None
 
     @contextmanager
     def around_run() -> Iterator[None]:

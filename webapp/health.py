@@ -12,18 +12,15 @@ import datetime as dt
 import logging
 import os
 import time
-from pathlib import Path
 
 from flask import Flask, jsonify
 
 from store import runs, warehouse
-from store.sql import SqlFiles
-from webapp import background
+from webapp import SQL, background
 from webapp.cache import refresh_status
 
 log = logging.getLogger(__name__)
 STARTED = time.time()
-SQL = SqlFiles(Path(__file__).parent / "sql")
 
 
 def _readiness() -> dict:

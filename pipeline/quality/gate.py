@@ -4,16 +4,12 @@ limited to the days it touched; in `pipeline dq` the checks that apply to publis
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import duckdb
 
 from pipeline.quality.checks import load_checks
-from pipeline.quality.runner import CheckResult, evaluate
+from pipeline.quality.runner import SQL, CheckResult, evaluate
 from store.settings import Settings
-from store.sql import SqlFiles
-
-SQL = SqlFiles(Path(__file__).parent / "sql")
 
 
 def context(settings: Settings, as_of: dt.datetime) -> dict:
