@@ -4,8 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PA_DATA_DIR ?= ./data
-PA_DEMO_USERS ?= 5000
-PA_DEMO_DAYS ?= 30
+PA_DEMO_USERS ?= 10000
+PA_DEMO_DAYS ?= 120
 export PA_DATA_DIR
 
 .PHONY: install run demo serve test test-fast lint bench clean

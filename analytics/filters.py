@@ -15,10 +15,14 @@ ALL_SEGMENTS = "all"
 
 @dataclass(frozen=True)
 class DataSpan:
-    """The days the warehouse holds activity for."""
+    """The days the warehouse holds activity for: its edges (docs/metrics.md#edges-of-the-data)."""
 
     first_day: dt.date
     last_day: dt.date
+
+    def holds(self, start: dt.date, end: dt.date) -> bool:
+        """Whether every day from start to end is inside the data."""
+        return self.first_day <= start and end <= self.last_day
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,11 @@ class Filters:
         return replace(self, start=self.start - dt.timedelta(days=self.days), end=self.start - dt.timedelta(days=1),
                        preset=None)
 
+    def within(self, span: DataSpan) -> "Filters | None":
+        """These filters with the range clamped to the data; None when the range holds no day of it."""
+        start, end = max(self.start, span.first_day), min(self.end, span.last_day)
+        return replace(self, start=start, end=end) if start <= end else None
+
     def following(self, span: DataSpan) -> "Filters":
         """These filters on data that now spans `span`: a preset range moves with the data, fixed dates stay."""
         if not self.preset or self.preset not in PRESETS:
@@ -60,10 +69,11 @@ def platform_keys() -> dict[str, int]:
 
 
 def preset_range(preset: str, span: DataSpan) -> tuple[dt.date, dt.date]:
+    """The days a preset shows: the last N days of the data (fewer when the data holds fewer)."""
     days = PRESETS[preset]
     if days is None:
         return span.first_day, span.last_day
-    return span.last_day - dt.timedelta(days=days - 1), span.last_day
+    return max(span.last_day - dt.timedelta(days=days - 1), span.first_day), span.last_day
 
 
 def default_filters(span: DataSpan) -> Filters:

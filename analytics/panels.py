@@ -28,62 +28,117 @@ def data_span() -> DataSpan | None:
     return DataSpan(pd.Timestamp(status["first_day"]).date(), pd.Timestamp(status["last_day"]).date())
 
 
+def in_data(f: Filters) -> tuple[Filters, DataSpan] | None:
+    """The filters with their range clamped to the data, and the data's span; None when the range holds no day of
+    the data (its panels show no data, never zeros)."""
+    span = data_span()
+    inside = f.within(span) if span else None
+    return (inside, span) if inside else None
+
+
 # -- overview -------------------------------------------------------------------------------------------------------
 
+ACTIVITY_COLUMNS = ["day", "dau", "dau_ma7", "wau", "mau", "stickiness", "events", "new_users", "is_wau_complete",
+                    "is_mau_complete"]
+
+
 def overview_activity(f: Filters) -> pd.DataFrame:
-    """Per day of the range: dau, dau_ma7 (7-day moving average), wau, mau, stickiness, events, new_users."""
+    """Per day of the range inside the data: dau, dau_ma7 (7-day moving average over the days of data), wau, mau,
+    stickiness, events, new_users, and whether the 7- and 30-day windows ending that day lie inside the data
+    (stickiness is complete with MAU)."""
+    scoped = in_data(f)
+    return _activity(*scoped) if scoped else pd.DataFrame(columns=ACTIVITY_COLUMNS)
+
+
+def _activity(f: Filters, span: DataSpan) -> pd.DataFrame:
     lead_in = dt.timedelta(days=MOVING_AVERAGE_DAYS - 1)
-    frame = query("overview_activity", **{**f.params(), "start": f.start - lead_in})
-    span = data_span()
-    loaded = frame["dau"].where(frame["day"] >= pd.Timestamp(span.first_day)) if span else frame["dau"]
-    frame["dau_ma7"] = loaded.rolling(MOVING_AVERAGE_DAYS, min_periods=1).mean()  # days before the data: not zeros
+    frame = query("overview_activity", **{**f.params(), "start": max(f.start - lead_in, span.first_day)})
+    frame["dau_ma7"] = frame["dau"].rolling(MOVING_AVERAGE_DAYS, min_periods=1).mean()
     frame = frame[frame["day"] >= pd.Timestamp(f.start)].reset_index(drop=True)
-    return frame[["day", "dau", "dau_ma7", "wau", "mau", "stickiness", "events", "new_users"]]
+    first = pd.Timestamp(span.first_day)  # a window ending on a day of the range is complete when it starts in the data
+    frame["is_wau_complete"] = frame["day"] - pd.Timedelta(days=6) >= first
+    frame["is_mau_complete"] = frame["day"] - pd.Timedelta(days=29) >= first
+    return frame[ACTIVITY_COLUMNS]
+
+
+KPI_COLUMNS = ["kpi", "value", "previous", "change", "change_unit", "note"]
+KPI_NAMES = ("Average DAU", "WAU (last day)", "MAU (last day)", "Stickiness (DAU/MAU)", "Events", "New users")
+RATIO_KPIS = frozenset({"Stickiness (DAU/MAU)"})  # a ratio changes in percentage points, a count relatively
+
+
+def _kpi_values(frame: pd.DataFrame) -> dict:
+    """The KPIs of one period's overview_activity rows: a value, or None with why it is missing."""
+    last = frame.iloc[-1]
+    sticky = frame.loc[frame["is_mau_complete"] & frame["stickiness"].notna(), "stickiness"]
+    return dict(zip(KPI_NAMES, (
+        (frame["dau"].mean(), None),
+        (int(last["wau"]), None) if last["is_wau_complete"] else
+        (None, "fewer than 7 days of data before the last day"),
+        (int(last["mau"]), None) if last["is_mau_complete"] else
+        (None, "fewer than 30 days of data before the last day"),
+        (sticky.mean(), None) if len(sticky) else
+        (None, "no day with 30 days of data before it" if not frame["is_mau_complete"].any() else "no monthly user"),
+        (int(frame["events"].sum()), None),
+        (int(frame["new_users"].sum()), None),
+    )))
 
 
 def kpis(f: Filters) -> pd.DataFrame:
-    """One row per KPI: its value over the range, over the period of the same length before, and the change."""
-    now, before = (query("overview_activity", **p.params()) for p in (f, f.previous()))
-    return kpi_table(now, before)
-
-
-def kpi_table(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
-    def summary(frame: pd.DataFrame) -> dict:
-        if frame.empty:
-            return {}
-        return {"Average DAU": frame["dau"].mean(), "WAU (last day)": frame["wau"].iloc[-1],
-                "MAU (last day)": frame["mau"].iloc[-1], "Stickiness (DAU/MAU)": frame["stickiness"].mean(),
-                "Events": frame["events"].sum(), "New users": frame["new_users"].sum()}
-
-    a, b = summary(now), summary(before)
+    """One row per KPI: its value over the range (clamped to the data), over the period of the same length just
+    before, and the change (relative for counts, percentage points for ratios); note says why one is missing."""
+    scoped = in_data(f)
+    if scoped is None:
+        return pd.DataFrame(columns=KPI_COLUMNS)
+    f, span = scoped
+    now = _kpi_values(_activity(f, span))
+    before_f = f.previous()
+    before = _kpi_values(_activity(before_f, span)) if span.holds(before_f.start, before_f.end) else None
     rows = []
-    for name in a:
-        value, previous = a[name], b.get(name)
-        change = (value - previous) / previous if previous not in (None, 0) and pd.notna(previous) else None
-        rows.append({"kpi": name, "value": value, "previous": previous, "change": change})
-    return pd.DataFrame(rows, columns=["kpi", "value", "previous", "change"])
+    for name, (value, why) in now.items():
+        ratio = name in RATIO_KPIS
+        previous, why_before = before[name] if before else (None, "previous period not fully in the data")
+        change = None
+        if value is not None and previous is not None:
+            change = value - previous if ratio else ((value - previous) / previous if previous else None)
+        note = why or (why_before and f"no comparison: {why_before}") or \
+            (None if change is not None else "no comparison: 0 in the previous period")
+        rows.append({"kpi": name, "value": value, "previous": previous, "change": change,
+                     "change_unit": "points" if ratio else "relative", "note": note})
+    return pd.DataFrame(rows, columns=KPI_COLUMNS, dtype=object)  # counts stay whole numbers
 
 
 # -- platforms ------------------------------------------------------------------------------------------------------
 
 def platform_usage(f: Filters) -> pd.DataFrame:
     """Users by the exact combination of selected platforms they used in the range: platform_mask, users."""
-    return query("platform_usage", **f.params())
+    scoped = in_data(f)
+    if scoped is None:
+        return pd.DataFrame({"platform_mask": pd.Series(dtype="int32"), "users": pd.Series(dtype="int64")})
+    return query("platform_usage", **scoped[0].params())
+
+
+COMPARISON_COLUMNS = ["platform", "display_name", "active_users", "events", "events_per_user", "stickiness",
+                      "share_of_events", "avg_dau", "avg_mau"]
 
 
 def platform_comparison(f: Filters) -> pd.DataFrame:
-    """One row per selected platform: active users, events per user, stickiness, share of events, average DAU."""
-    daily = query("platform_daily", **f.params())
-    usage = platform_usage(f)
+    """One row per selected platform: active users, events per user, stickiness (over the days whose 30-day window
+    lies inside the data), share of events, average DAU and MAU over the days of the range inside the data."""
+    scoped = in_data(f)
+    if scoped is None:
+        return pd.DataFrame(columns=COMPARISON_COLUMNS)
+    f, span = scoped
+    daily = query("platform_daily", **f.params(), days=f.days,
+                  complete_from=span.first_day + dt.timedelta(days=29))
+    usage = query("platform_usage", **f.params())
     keys = platform_keys()
     active = {p: int(usage.loc[(usage["platform_mask"] & (1 << (keys[p] - 1))) != 0, "users"].sum())
               for p in daily["platform"]}
-    daily["active_users"] = daily["platform"].map(active)
+    daily["active_users"] = daily["platform"].map(active).astype("int64")
     daily["events_per_user"] = daily["events"] / daily["active_users"].where(daily["active_users"] > 0)
     total = daily["events"].sum()
     daily["share_of_events"] = daily["events"] / total if total else 0.0
-    return daily[["platform", "display_name", "active_users", "events", "events_per_user", "stickiness",
-                  "share_of_events", "avg_dau", "avg_mau"]]
+    return daily[COMPARISON_COLUMNS]
 
 
 def platforms_per_user(usage: pd.DataFrame) -> pd.DataFrame:
@@ -115,9 +170,17 @@ def pairs(f: Filters) -> pd.DataFrame:
 
 # -- funnel, retention, growth ----------------------------------------------------------------------------------------
 
+def _query_in_data(name: str, f: Filters, **extra) -> pd.DataFrame | None:
+    """A panel query over the range clamped to the data; None when the range holds no day of it."""
+    scoped = in_data(f)
+    return query(name, **scoped[0].params(), **extra) if scoped else None
+
+
 def funnel(f: Filters) -> pd.DataFrame:
     """One row per step: step, event_type, users, conversion from the previous step and from the first."""
-    frame = query("funnel", **f.params())
+    frame = _query_in_data("funnel", f)
+    if frame is None:
+        return pd.DataFrame(columns=["step", "event_type", "users", "from_previous", "from_first"])
     first = frame["users"].iloc[0] if len(frame) else 0
     frame["from_previous"] = frame["users"] / frame["users"].shift(1).where(lambda s: s > 0)
     frame.loc[frame.index[:1], "from_previous"] = 1.0 if first else None
@@ -126,37 +189,74 @@ def funnel(f: Filters) -> pd.DataFrame:
 
 
 def retention_cohorts(f: Filters) -> pd.DataFrame:
-    return query("retention_cohorts", **f.params())
+    """One row per (cohort week, period): cohort_size, active_users, retention, is_complete (the period's week is
+    inside the data), is_cohort_complete (the cohort's own week is)."""
+    frame = _query_in_data("retention_cohorts", f)
+    return frame if frame is not None else pd.DataFrame(
+        columns=["cohort_week", "period", "cohort_size", "active_users", "retention", "is_complete",
+                 "is_cohort_complete"])
 
 
 def retention_days(f: Filters) -> pd.DataFrame:
-    return query("retention_days", **f.params())
+    """One row per N (1, 3, 7, 14, 30): cohort_users (old enough to have day N), returned_users, retention."""
+    frame = _query_in_data("retention_days", f)
+    return frame if frame is not None else pd.DataFrame(columns=["day_n", "cohort_users", "returned_users",
+                                                                 "retention"])
+
+
+GROWTH_STEP = {"day": dt.timedelta(days=1), "week": dt.timedelta(days=7)}
 
 
 def growth(f: Filters, grain: str = "week") -> pd.DataFrame:
-    """Per period: new_users, retained, resurrected, churned, active, quick_ratio (None when nobody churned)."""
-    if grain not in ("day", "week"):
+    """Per period: new_users, retained, resurrected, churned, active, quick_ratio (None when nobody churned) and
+    is_complete: the period and the one before it lie inside the data (retained, resurrected and churned compare
+    the two; a partial period is kept out of summaries)."""
+    if grain not in GROWTH_STEP:
         raise ValueError(f"grain {grain!r} is not day or week")
+    scoped = in_data(f)
+    if scoped is None:
+        return pd.DataFrame(columns=["period_start", "new_users", "retained", "resurrected", "churned", "active",
+                                     "quick_ratio", "is_complete"])
+    f, span = scoped
     frame = query("growth", **f.params(), grain=grain)
     churned = frame["churned"].where(frame["churned"] > 0)
     frame["quick_ratio"] = (frame["new_users"] + frame["resurrected"]) / churned
+    step = pd.Timedelta(GROWTH_STEP[grain])
+    frame["is_complete"] = ((frame["period_start"] - step >= pd.Timestamp(span.first_day))
+                            & (frame["period_start"] + step - pd.Timedelta(days=1) <= pd.Timestamp(span.last_day)))
     return frame
+
+
+def quick_ratio(frame: pd.DataFrame) -> float | None:
+    """The Quick Ratio over a growth frame's complete periods: (new + resurrected) / churned; None when none churned."""
+    complete = frame[frame["is_complete"]] if len(frame) else frame
+    churned = complete["churned"].sum() if len(complete) else 0
+    return float((complete["new_users"].sum() + complete["resurrected"].sum()) / churned) if churned else None
 
 
 # -- geography, engagement --------------------------------------------------------------------------------------------
 
 def geography(f: Filters) -> pd.DataFrame:
     """One row per home country: country_code, iso3, country_name, region, users, share of the range's users."""
-    frame = query("geography", **f.params())
-    usage = platform_usage(f)
-    total = int(usage["users"].sum())
+    scoped = in_data(f)
+    if scoped is None:
+        return pd.DataFrame(columns=["country_code", "iso3", "country_name", "region", "users", "share"])
+    frame = query("geography", **scoped[0].params())
+    total = int(query("platform_usage", **scoped[0].params())["users"].sum())
     frame["share"] = frame["users"] / total if total else 0.0
     return frame
 
 
 def engagement_distribution(f: Filters) -> pd.DataFrame:
-    return query("engagement_users", **f.params(), days=f.days)
+    """One row per (segment, score_bin): users, avg_score; scores over the range's days inside the data."""
+    scoped = in_data(f)
+    if scoped is None:
+        return pd.DataFrame(columns=["segment", "score_bin", "users", "avg_score"])
+    return query("engagement_users", **scoped[0].params(), days=scoped[0].days)
 
 
 def pareto(f: Filters) -> pd.DataFrame:
-    return query("engagement_pareto", **f.params())
+    """One row per percentile of users (most active first): users, events, cumulative_share."""
+    frame = _query_in_data("engagement_pareto", f)
+    return frame if frame is not None else pd.DataFrame(columns=["percentile", "users", "events",
+                                                                 "cumulative_share"])

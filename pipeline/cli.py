@@ -72,8 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", parents=[common],
                           help="build the demo warehouse unless one with data exists: generate a lake if there is "
                                "none, then load it")
-    demo.add_argument("--users", type=positive_int, default=5000, help="people in the demo lake (default 5000)")
-    demo.add_argument("--days", type=positive_int, default=30, help="days ending yesterday (default 30)")
+    demo.add_argument("--users", type=positive_int, default=10_000,
+                      help="people in the demo lake, including a base that signed up before its first day "
+                           "(default 10000)")
+    demo.add_argument("--days", type=positive_int, default=120,
+                      help="days ending yesterday (default 120: a warm-up of history before the dashboards' "
+                           "default 30-day range)")
     demo.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     return parser
 

@@ -104,7 +104,7 @@ STEPS: tuple[Step, ...] = (
     Step("agg_daily_volume", "marts", "affected", reads=("agg_user_activity_daily", "affected_dates"),
          writes=("agg_daily_volume",)),
     Step("agg_user_week", "marts", "affected", reads=("agg_user_day", "affected_dates"), writes=("agg_user_week",)),
-    Step("agg_user_platform_first", "marts", "affected", reads=("agg_user_activity_daily",),
+    Step("agg_user_platform_first", "marts", "affected", reads=("agg_user_activity_daily", "dim_users"),
          writes=("agg_user_platform_first",)),
     Step("agg_active_masks", "marts", "affected", reads=("agg_user_day",), writes=("agg_active_masks",)),
     Step("agg_growth_transitions", "marts", "affected", reads=("agg_user_day", "agg_user_week"),

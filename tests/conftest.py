@@ -38,6 +38,28 @@ def run_etl(settings: Settings, **kwargs) -> RunResult:
         return etl.run(con, settings, **kwargs)
 
 
+@contextmanager
+def panels_on(data_dir: Path) -> Iterator[None]:
+    """The analytics panels reading the warehouse of a data folder as the app would (its cache, fresh)."""
+    from flask import Flask
+
+    from store import warehouse as shared
+    from webapp.cache import cache, install
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PA_DATA_DIR", str(data_dir))
+    shared.close_shared()
+    server = Flask(__name__)
+    install(server)
+    try:
+        with server.app_context():
+            cache.clear()
+            yield
+    finally:
+        shared.close_shared()
+        mp.undo()
+
+
 @pytest.fixture(scope="session")
 def lake_template(tmp_path_factory) -> Path:
     """A generated lake (never modified): copy it with `fresh_lake` before changing anything."""

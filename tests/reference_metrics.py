@@ -31,14 +31,19 @@ class Event:
 
 
 class Lake:
-    """The lake's events, each with the user's segment and home country valid at its time."""
+    """The lake's events, each with the user's segment and home country valid at its time, and each user's sign-up
+    date (the earliest their records give)."""
 
     def __init__(self, lake_dir: Path):
         records = lakeread.user_records(lake_dir)
         history: dict[int, list] = defaultdict(list)
-        for u, at, seg, country in zip(records["user_id"].to_pylist(), records["updated_at"].to_pylist(),
-                                       records["segment"].to_pylist(), records["country"].to_pylist()):
+        self.signup: dict[int, dt.date] = {}
+        for u, at, seg, country, signup in zip(records["user_id"].to_pylist(), records["updated_at"].to_pylist(),
+                                               records["segment"].to_pylist(), records["country"].to_pylist(),
+                                               records["signup_date"].to_pylist()):
             history[u].append((at, seg, country))
+            if signup is not None:
+                self.signup[u] = min(signup, self.signup.get(u, signup))
         for versions in history.values():
             versions.sort()
         t = lakeread.events(lake_dir)
@@ -48,7 +53,13 @@ class Lake:
             versions = history[u]
             i = bisect.bisect_right([v[0] for v in versions], ts) - 1
             self.events.append(Event(u, p, e, ts, versions[i][1], versions[i][2]))
+        self.first_day = min(e.day for e in self.events)
         self.last_day = max(e.day for e in self.events)
+
+    def known(self, user_id: int) -> bool:
+        """Whether the lake holds the user's whole history: signed up on or after its first day."""
+        signup = self.signup.get(user_id)
+        return signup is not None and signup >= self.first_day
 
     def matching(self, platforms, segment: str) -> list[Event]:
         return [e for e in self.events if e.platform in platforms and (segment == "all" or e.segment == segment)]
@@ -70,16 +81,22 @@ def days_between(start: dt.date, end: dt.date) -> list[dt.date]:
 
 
 def first_days(lake: Lake, platforms, segment: str) -> dict[int, dt.date]:
-    """Per user, the first day ever active on the platforms, kept when their segment then is `segment`."""
+    """Per user whose whole history the lake holds, the first day ever active on the platforms, kept when their
+    segment at that first event is `segment`."""
     first: dict[int, Event] = {}
     for e in lake.events:
         if e.platform in platforms and (e.user_id not in first or e.ts < first[e.user_id].ts):
             first[e.user_id] = e
-    return {u: e.day for u, e in first.items() if segment == "all" or e.segment == segment}
+    return {u: e.day for u, e in first.items() if lake.known(u) and (segment == "all" or e.segment == segment)}
+
+
+def clamp(lake: Lake, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None:
+    start, end = max(start, lake.first_day), min(end, lake.last_day)
+    return (start, end) if start <= end else None
 
 
 def overview(lake: Lake, platforms, segment: str, start: dt.date, end: dt.date) -> list[tuple]:
-    """Per day: (day, dau, wau, mau, events, new_users)."""
+    """Per day: (day, dau, wau, mau, events, new_users, wau complete, mau complete)."""
     events = lake.matching(platforms, segment)
     active = active_by_day(events)
     counts: dict[dt.date, int] = defaultdict(int)
@@ -91,8 +108,21 @@ def overview(lake: Lake, platforms, segment: str, start: dt.date, end: dt.date) 
         def window(n):
             return len(set().union(*(active.get(d - dt.timedelta(days=k), set()) for k in range(n))))
         rows.append((d, window(1), window(7), window(30), counts.get(d, 0),
-                     sum(1 for f in firsts.values() if f == d)))
+                     sum(1 for f in firsts.values() if f == d),
+                     d - dt.timedelta(days=6) >= lake.first_day, d - dt.timedelta(days=29) >= lake.first_day))
     return rows
+
+
+def kpis(lake: Lake, platforms, segment: str, start: dt.date, end: dt.date) -> dict[str, object]:
+    """The overview's key figures over the range clamped to the data (None: n/a)."""
+    start, end = clamp(lake, start, end)
+    rows = overview(lake, platforms, segment, start, end)
+    last = rows[-1]
+    sticky = [r[1] / r[3] for r in rows if r[7] and r[3]]
+    return {"Average DAU": sum(r[1] for r in rows) / len(rows), "WAU (last day)": last[2] if last[6] else None,
+            "MAU (last day)": last[3] if last[7] else None,
+            "Stickiness (DAU/MAU)": sum(sticky) / len(sticky) if sticky else None,
+            "Events": sum(r[4] for r in rows), "New users": sum(r[5] for r in rows)}
 
 
 def platform_usage(lake: Lake, platforms, segment: str, start: dt.date, end: dt.date) -> dict[frozenset, int]:
@@ -130,15 +160,14 @@ def week_of(d: dt.date) -> dt.date:
 
 
 def cohorts(lake: Lake, platforms, segment: str, start: dt.date, end: dt.date) -> dict[tuple, tuple]:
-    """(cohort_week, period) -> (cohort_size, active_users)."""
+    """(cohort_week, period) -> (cohort_size, active_users): cohorts by the week of the known first activity."""
     weeks: dict[int, set] = defaultdict(set)
     for e in lake.matching(platforms, segment):
         weeks[e.user_id].add(week_of(e.day))
     members: dict[dt.date, list] = defaultdict(list)
-    for u, ws in weeks.items():
-        first = min(ws)
-        if week_of(start) <= first <= end:
-            members[first].append(u)
+    for u, first_day in first_days(lake, platforms, segment).items():
+        if week_of(start) <= week_of(first_day) and first_day <= end:
+            members[week_of(first_day)].append(u)
     out = {}
     for cohort, users in members.items():
         for period in range((week_of(lake.last_day) - cohort).days // 7 + 1):
@@ -175,7 +204,8 @@ def growth(lake: Lake, platforms, segment: str, start: dt.date, end: dt.date, gr
         now, before = active.get(p, set()), active.get(p - step, set())
         new = {u for u, d in firsts.items() if period(d) == p}
         retained = now & before
-        rows.append((p, len(new), len(retained), len(now - before - new), len(before - now)))
+        complete = p - step >= lake.first_day and p + step - dt.timedelta(days=1) <= lake.last_day
+        rows.append((p, len(new), len(retained), len(now - before - new), len(before - now), complete))
         p += step
     return rows
 
@@ -189,20 +219,21 @@ def geography(lake: Lake, platforms, segment: str, start: dt.date, end: dt.date)
 
 
 def engagement(lake: Lake, platforms, segment: str, start: dt.date, end: dt.date) -> dict[tuple, int]:
-    """(segment of the last active day, 5-point score bin) -> users."""
+    """(segment at the last event, 5-point score bin) -> users."""
     days: dict[int, set] = defaultdict(set)
     events: dict[int, int] = defaultdict(int)
-    last: dict[int, tuple] = {}
+    last: dict[int, Event] = {}
     for e in lake.matching(platforms, segment):
         if start <= e.day <= end:
             days[e.user_id].add(e.day)
             events[e.user_id] += 1
-            last[e.user_id] = max(last.get(e.user_id, (e.day, e.segment)), (e.day, e.segment))
+            if e.user_id not in last or e.ts > last[e.user_id].ts:
+                last[e.user_id] = e
     n = (end - start).days + 1
     out: dict[tuple, int] = defaultdict(int)
     for u in days:
         score = 60 * len(days[u]) / n + 40 * min(1.0, math.log(1 + events[u] * 28 / n) / math.log(501))
-        out[(last[u][1], min(int(score // 5) * 5, 95))] += 1
+        out[(last[u].segment, min(int(score // 5) * 5, 95))] += 1
     return out
 
 

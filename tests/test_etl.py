@@ -90,13 +90,21 @@ def test_dau_wau_mau_match_sets_computed_from_the_lake(built, built_con):
     assert expected[("all", day)][0] < per_platform
 
 
+def _signed_up_in_the_lake(lake_dir) -> set[int]:
+    """The users whose whole history the lake holds (docs/metrics.md#new-users): signed up on or after its start."""
+    records = lakeread.user_records(lake_dir)
+    return {u for u, s in zip(records["user_id"].to_pylist(), records["signup_date"].to_pylist()) if s >= START}
+
+
 def test_new_users_and_stickiness(built, built_con):
     sets = lakeread.active_sets(built.lake_dir)
+    known = _signed_up_in_the_lake(built.lake_dir)
     first_seen: dict[int, dt.date] = {}
     for (scope, day), users in sorted(sets.items(), key=lambda kv: kv[0][1]):
         if scope == "all":
-            for u in users:
+            for u in users & known:
                 first_seen.setdefault(u, day)
+    assert 0 < len(first_seen) < len({u for (scope, _), users in sets.items() if scope == "all" for u in users})
     rows = built_con.execute(
         "SELECT metric_date, new_users, stickiness, dau, mau FROM agg_daily_metrics WHERE platform = 'all'").fetchall()
     for day, new_users, stickiness, dau, mau in rows:
@@ -111,7 +119,8 @@ def test_retention_cohorts_match_the_lake(built, built_con):
         if scope == "all":
             for u in users:
                 weeks.setdefault(u, set()).add(day - dt.timedelta(days=day.weekday()))
-    cohort = {u: min(w) for u, w in weeks.items()}
+    known = _signed_up_in_the_lake(built.lake_dir)
+    cohort = {u: min(w) for u, w in weeks.items() if u in known}
     last_day = max(d for _, d in sets)
     rows = built_con.execute("SELECT cohort_week, period, cohort_size, active_users, retention, is_complete "
                              "FROM agg_retention_cohorts").fetchall()

@@ -64,3 +64,26 @@ def test_the_previous_period_has_the_same_length():
 def test_store_round_trip():
     f = A.Filters(("instagram",), dt.date(2024, 2, 1), dt.date(2024, 2, 10), "power", None)
     assert F.from_store(F.to_store(f) | {"query": F.query_string(f)}) == f
+
+
+def test_a_range_reaching_beyond_the_data_is_clamped_with_a_notice():
+    f, notices = F.from_query({"start": "2023-12-01", "end": "2024-01-10"}, SPAN)
+    assert (f.start, f.end) == (SPAN.first_day, dt.date(2024, 1, 10))
+    assert notices == ["The range 2023-12-01 to 2024-01-10 reaches beyond the data (the data covers 2024-01-01 to "
+                       "2024-03-31): showing 2024-01-01 to 2024-01-10."]
+    short = A.DataSpan(dt.date(2024, 3, 2), dt.date(2024, 3, 31))  # 30 days of data
+    f, notices = F.from_query({"range": "90d"}, short)
+    assert (f.start, f.end, f.preset) == (short.first_day, short.last_day, "90d")
+    assert notices == ["Last 90 days: only 30 days of data, showing 2024-03-02 to 2024-03-31."]
+    assert F.from_query({"range": "30d"}, short)[1] == []
+
+
+def test_a_range_outside_the_data_is_kept_and_says_there_is_no_data():
+    f, notices = F.from_query({"start": "2020-01-01", "end": "2020-01-31"}, SPAN)
+    assert (f.start, f.end) == (dt.date(2020, 1, 1), dt.date(2020, 1, 31)) and f.within(SPAN) is None
+    assert notices == ["No data from 2020-01-01 to 2020-01-31: the data covers 2024-01-01 to 2024-03-31."]
+
+
+def test_a_span_holds_only_ranges_inside_the_data():
+    assert SPAN.holds(dt.date(2024, 1, 1), dt.date(2024, 3, 31)) and not SPAN.holds(dt.date(2024, 3, 25),
+                                                                                   dt.date(2024, 4, 1))

@@ -4,18 +4,16 @@ from the lake files (tests/reference_metrics.py), under several filter combinati
 from __future__ import annotations
 
 import datetime as dt
-import math
 import shutil
 
 import pandas as pd
 import pytest
-from flask import Flask
 
 from analytics import panels
 from analytics.filters import Filters
 from store import reference
 from tests import reference_metrics as ref
-from tests.conftest import DAYS, START
+from tests.conftest import DAYS, START, panels_on
 
 ALL = tuple(reference.platforms())
 LAST = START + dt.timedelta(days=DAYS - 1)
@@ -38,21 +36,10 @@ def lake(built) -> ref.Lake:
 @pytest.fixture(scope="module")
 def app_context(built, tmp_path_factory):
     """The panels read a private copy of the built warehouse, as the app would, with a fresh cache."""
-    from store import warehouse
-    from webapp.cache import cache, install
-
     data = tmp_path_factory.mktemp("panels") / "data"
     shutil.copytree(built.data_dir, data)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("PA_DATA_DIR", str(data))
-    warehouse.close_shared()
-    server = Flask(__name__)
-    install(server)
-    with server.app_context():
-        cache.clear()
+    with panels_on(data):
         yield
-    warehouse.close_shared()
-    mp.undo()
 
 
 @pytest.fixture(params=list(CASES), ids=list(CASES))
@@ -74,7 +61,8 @@ def test_data_status_and_span(app_context):
 def test_overview_activity(case, lake):
     got = panels.overview_activity(case)
     expected = ref.overview(lake, *args(case))
-    assert [(r.day.date(), r.dau, r.wau, r.mau, r.events, r.new_users) for r in got.itertuples()] == expected
+    assert [(r.day.date(), r.dau, r.wau, r.mau, r.events, r.new_users, r.is_wau_complete, r.is_mau_complete)
+            for r in got.itertuples()] == expected
     for r in got.itertuples():
         assert (r.stickiness == pytest.approx(r.dau / r.mau)) if r.mau else pd.isna(r.stickiness)
     # the 7-day average reaches back before the range but not before the data
@@ -86,15 +74,22 @@ def test_overview_activity(case, lake):
 
 def test_kpis_compare_with_the_previous_period(case, lake):
     table = panels.kpis(case).set_index("kpi")
-    now = ref.overview(lake, *args(case))
-    before = ref.overview(lake, case.platforms, case.segment, *(lambda p: (p.start, p.end))(case.previous()))
-    assert table.loc["Average DAU", "value"] == pytest.approx(sum(r[1] for r in now) / len(now))
-    assert table.loc["Events", "value"] == sum(r[4] for r in now)
-    assert table.loc["Events", "previous"] == sum(r[4] for r in before)
-    events_before = sum(r[4] for r in before)
-    expected_change = (sum(r[4] for r in now) - events_before) / events_before if events_before else None
+    expected = ref.kpis(lake, *args(case))
+    for name, value in expected.items():
+        got = table.loc[name, "value"]
+        assert (got == pytest.approx(value)) if value is not None else got is None, name
+    previous = case.previous()
+    if previous.start < START:  # the previous period is not fully in the data: no comparison
+        assert table["change"].isna().all() and table["previous"].isna().all()
+        assert (table["note"].str.contains("previous period not fully in the data")
+                | table["value"].isna()).all()
+        return
+    before = ref.kpis(lake, case.platforms, case.segment, previous.start, previous.end)
+    assert table.loc["Events", "previous"] == before["Events"]
+    expected_change = (expected["Events"] - before["Events"]) / before["Events"] if before["Events"] else None
     assert (table.loc["Events", "change"] == pytest.approx(expected_change)) if expected_change is not None \
-        else pd.isna(table.loc["Events", "change"])
+        else table.loc["Events", "change"] is None
+    assert table.loc["Events", "value"] == int(table.loc["Events", "value"])  # a count, never 12.0
 
 
 def test_platform_usage_and_cross_platform(case, lake):
@@ -123,9 +118,12 @@ def test_platform_comparison(case, lake):
         if active:
             assert table.loc[p, "events_per_user"] == pytest.approx(events / active)
         daily = ref.overview(lake, [p], case.segment, case.start, case.end)
-        ratios = [dau / mau for _, dau, _, mau, *_ in daily if mau]
+        assert table.loc[p, "avg_dau"] == pytest.approx(sum(r[1] for r in daily) / len(daily))
+        ratios = [r[1] / r[3] for r in daily if r[3] and r[7]]  # complete 30-day windows only
         if ratios:
             assert table.loc[p, "stickiness"] == pytest.approx(sum(ratios) / len(ratios))
+        else:
+            assert pd.isna(table.loc[p, "stickiness"])
     assert table["share_of_events"].sum() == pytest.approx(1.0 if table["events"].sum() else 0.0)
 
 
@@ -160,8 +158,8 @@ def test_retention_days(case, lake):
 def test_growth_accounting(case, lake, grain):
     got = panels.growth(case, grain)
     expected = ref.growth(lake, *args(case), grain)
-    assert [(r.period_start.date(), r.new_users, r.retained, r.resurrected, r.churned) for r in got.itertuples()] \
-        == expected
+    assert [(r.period_start.date(), r.new_users, r.retained, r.resurrected, r.churned, r.is_complete)
+            for r in got.itertuples()] == expected
     for r in got.itertuples():
         assert r.active == r.new_users + r.retained + r.resurrected
         if r.churned:
@@ -197,11 +195,39 @@ def test_pareto(case, lake):
     assert got["cumulative_share"].iloc[-1] == pytest.approx(1.0)
 
 
-def test_a_filter_matching_nothing_gives_empty_frames(app_context):
+def test_a_range_outside_the_data_gives_no_data_not_zeros(app_context):
     later = LAST + dt.timedelta(days=40)
     f = Filters(ALL, later, later + dt.timedelta(days=6), "all", None)
-    assert panels.overview_activity(f)["dau"].sum() == 0
+    assert panels.overview_activity(f).empty and panels.kpis(f).empty
     assert panels.platform_usage(f).empty and panels.geography(f).empty and panels.pareto(f).empty
-    assert panels.funnel(f)["users"].sum() == 0 and panels.retention_cohorts(f).empty
-    assert panels.engagement_distribution(f).empty
-    assert math.isnan(panels.growth(f, "day")["quick_ratio"].iloc[0])
+    assert panels.funnel(f).empty and panels.retention_cohorts(f).empty and panels.retention_days(f).empty
+    assert panels.engagement_distribution(f).empty and panels.growth(f, "day").empty
+    assert panels.platform_comparison(f).empty
+
+
+def test_a_filter_matching_nobody_inside_the_data_gives_real_zeros(app_context, lake):
+    day, platform, segment = next((d, p, s) for d in lake.days for p in ALL for s in reference.segments()
+                                  if not any(e.day == d for e in lake.matching([p], s)))
+    f = Filters((platform,), day, day, segment, None)
+    assert panels.overview_activity(f)["dau"].tolist() == [0]
+    kpis = panels.kpis(f).set_index("kpi")
+    assert kpis.loc["Average DAU", "value"] == 0 and kpis.loc["Events", "value"] == 0
+    assert kpis.loc["Stickiness (DAU/MAU)", "value"] is None
+    assert panels.platform_usage(f).empty and panels.funnel(f)["users"].sum() == 0
+    assert panels.growth(f, "day")["active"].tolist() == [0]
+
+
+def test_a_range_reaching_before_the_data_is_clamped_to_it(app_context, lake):
+    f = Filters(ALL, START - dt.timedelta(days=20), START + dt.timedelta(days=9), "all", None)
+    frame = panels.overview_activity(f)
+    assert frame["day"].iloc[0].date() == START and len(frame) == 10
+    assert not frame["is_mau_complete"].any() and not frame["is_wau_complete"].iloc[:6].any()
+    assert frame["is_wau_complete"].iloc[6:].all()
+    kpis = panels.kpis(f).set_index("kpi")
+    assert kpis.loc["Average DAU", "value"] == pytest.approx(frame["dau"].mean())  # not diluted by days before
+    assert kpis.loc["MAU (last day)", "value"] is None and kpis.loc["Stickiness (DAU/MAU)", "value"] is None
+    assert kpis["change"].isna().all()  # the previous period lies before the data
+    weekly = panels.growth(f, "week")
+    assert not weekly["is_complete"].iloc[0] and weekly["period_start"].iloc[0].date() == START
+    assert panels.quick_ratio(weekly) == pytest.approx(
+        (weekly["new_users"][1:].sum() + weekly["resurrected"][1:].sum()) / weekly["churned"][1:].sum())

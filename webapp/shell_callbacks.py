@@ -15,12 +15,12 @@ from dash.exceptions import PreventUpdate
 
 from analytics import panels
 from analytics.filters import ALL_SEGMENTS, DEFAULT_PRESET
-from webapp import downloads, url_filters
+from webapp import downloads, metrics_doc, url_filters
 from webapp.components import ids
 from webapp.components.cards import meta_children
 from webapp.components.filter_bar import CUSTOM
 
-UNFILTERED_PATHS = ("/admin",)  # pages the filters do not apply to
+UNFILTERED_PATHS = ("/admin", metrics_doc.PAGE_PATH)  # pages the filters do not apply to
 
 
 @callback(

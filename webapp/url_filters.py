@@ -19,8 +19,30 @@ PRESET_LABELS = {"7d": "Last 7 days", "30d": "Last 30 days", "90d": "Last 90 day
 
 
 def build(platforms, start, end, segment, preset, span: DataSpan) -> tuple[Filters, list[str]]:
-    """Filters from raw values (the URL or the filter bar), each bad one replaced by its default with a notice."""
+    """Filters from raw values (the URL or the filter bar), each bad one replaced by its default with a notice, and
+    the range clamped to the data with a notice (one holding no day of the data is kept: its panels say no data)."""
     notices: list[str] = []
+    f = _parse(platforms, start, end, segment, preset, span, notices)
+    return _clamped(f, span, notices), notices
+
+
+def _clamped(f: Filters, span: DataSpan, notices: list[str]) -> Filters:
+    covers = f"the data covers {span.first_day} to {span.last_day}"
+    days = PRESETS.get(f.preset or "")
+    if days and span.last_day - dt.timedelta(days=days - 1) < span.first_day:
+        notices.append(f"{PRESET_LABELS[f.preset]}: only {(span.last_day - span.first_day).days + 1} days of data, "
+                       f"showing {f.start} to {f.end}.")
+    inside = f.within(span)
+    if inside is None:
+        notices.append(f"No data from {f.start} to {f.end}: {covers}.")
+        return f
+    if inside != f:
+        notices.append(f"The range {f.start} to {f.end} reaches beyond the data ({covers}): "
+                       f"showing {inside.start} to {inside.end}.")
+    return inside
+
+
+def _parse(platforms, start, end, segment, preset, span: DataSpan, notices: list[str]) -> Filters:
     known = reference.platforms()
     if isinstance(platforms, str):
         platforms = [p for p in platforms.split(",") if p.strip()]
@@ -40,7 +62,7 @@ def build(platforms, start, end, segment, preset, span: DataSpan) -> tuple[Filte
     if preset:
         if preset in PRESETS:
             first, last = preset_range(preset, span)
-            return Filters(picked, first, last, segment, preset), notices
+            return Filters(picked, first, last, segment, preset)
         notices.append(f"Unknown range {preset!r}: showing the {PRESET_LABELS[DEFAULT_PRESET].lower()} "
                        f"(known: {', '.join(PRESETS)}).")
     elif start or end:
@@ -51,11 +73,11 @@ def build(platforms, start, end, segment, preset, span: DataSpan) -> tuple[Filte
                            f"{PRESET_LABELS[DEFAULT_PRESET].lower()}.")
         else:
             if last >= first:
-                return Filters(picked, first, last, segment, None), notices
+                return Filters(picked, first, last, segment, None)
             notices.append(f"The end date {last} is before the start date {first}: showing the "
                            f"{PRESET_LABELS[DEFAULT_PRESET].lower()}.")
     first, last = preset_range(DEFAULT_PRESET, span)
-    return Filters(picked, first, last, segment, DEFAULT_PRESET), notices
+    return Filters(picked, first, last, segment, DEFAULT_PRESET)
 
 
 def from_query(query: Mapping[str, str], span: DataSpan) -> tuple[Filters, list[str]]:

@@ -9,7 +9,7 @@ ranked AS (
 per_percentile AS (
     SELECT percentile, sum(events) AS events, count(*) AS users FROM ranked GROUP BY percentile
 )
-SELECT percentile, users, events,
+SELECT percentile, CAST(users AS BIGINT) AS users, CAST(events AS BIGINT) AS events,
        sum(events) OVER (ORDER BY percentile ROWS UNBOUNDED PRECEDING) / sum(events) OVER () AS cumulative_share
 FROM per_percentile
 ORDER BY percentile;

@@ -42,7 +42,7 @@ reached AS (
     UNION ALL SELECT 4, count(*) FROM step_4
     UNION ALL SELECT 5, count(*) FROM step_5
 )
-SELECT r.step, t.event_type, r.users
+SELECT r.step, t.event_type, CAST(r.users AS BIGINT) AS users
 FROM reached AS r
 JOIN dim_event_type AS t ON t.funnel_step = r.step
 ORDER BY r.step;

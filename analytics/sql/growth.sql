@@ -1,7 +1,8 @@
 -- One row per period ($grain: 'day' or 'week') from the one holding $start to $end: growth accounting of the users
 -- active on the platforms of $platform_mask (in $segment, or 'all'). new = first activity ever on those platforms
--- in the period (new_users of store/schema/metrics.sql, over the whole period); retained = active in it and the
--- one before; resurrected = active, not the period before, not new; churned = active the period before, not in it
+-- in the period, known only for people who signed up on or after the data's first day (new_users of
+-- store/schema/metrics.sql, over the whole period); retained = active in it and the one before; resurrected =
+-- active, not the period before, not new; churned = active the period before, not in it
 -- (reported as a positive count).
 WITH bounds AS (
     SELECT CASE $grain WHEN 'week' THEN CAST(date_trunc('week', CAST($start AS DATE)) AS DATE)
@@ -31,11 +32,11 @@ periods AS (
                                  CASE $grain WHEN 'week' THEN INTERVAL 7 DAY ELSE INTERVAL 1 DAY END) AS g(period)
 )
 SELECT p.period_start,
-       coalesce(n.new_users, 0) AS new_users,
-       coalesce(t.retained, 0) AS retained,
-       coalesce(t.active, 0) - coalesce(t.retained, 0) - coalesce(n.new_users, 0) AS resurrected,
-       coalesce(t.churned, 0) AS churned,
-       coalesce(t.active, 0) AS active
+       CAST(coalesce(n.new_users, 0) AS BIGINT) AS new_users,
+       CAST(coalesce(t.retained, 0) AS BIGINT) AS retained,
+       CAST(coalesce(t.active, 0) - coalesce(t.retained, 0) - coalesce(n.new_users, 0) AS BIGINT) AS resurrected,
+       CAST(coalesce(t.churned, 0) AS BIGINT) AS churned,
+       CAST(coalesce(t.active, 0) AS BIGINT) AS active
 FROM periods AS p
 LEFT JOIN transitions AS t USING (period_start)
 LEFT JOIN newcomers AS n USING (period_start)

@@ -6,7 +6,7 @@ WITH per_user AS (
     WHERE activity_date BETWEEN $start AND $end AND ($segment = 'all' OR segment = $segment)
     GROUP BY user_id
 )
-SELECT CAST(mask AS INTEGER) AS platform_mask, count(*) AS users
+SELECT CAST(mask AS INTEGER) AS platform_mask, CAST(count(*) AS BIGINT) AS users
 FROM per_user
 WHERE mask <> 0
 GROUP BY mask

@@ -1,6 +1,7 @@
--- One row per N in 1, 3, 7, 14, 30: of the users whose first active day ever on the platforms of $platform_mask
--- (their segment then $segment, or 'all') falls between $start and $end and is at least N days before the last
--- loaded day, how many were active there (in $segment) on exactly day N after it.
+-- One row per N in 1, 3, 7, 14, 30: of the users whose first active day ever on the platforms of $platform_mask is
+-- known (first_activity, store/schema/metrics.sql; their segment at that first event $segment, or 'all'), falls
+-- between $start and $end and is at least N days before the last loaded day, how many were active there (in
+-- $segment) on exactly day N after it.
 WITH firsts AS (
     SELECT * FROM first_activity($platform_mask)
 ),
@@ -24,7 +25,8 @@ returned AS (
       AND d.platform_mask & $platform_mask <> 0 AND ($segment = 'all' OR d.segment = $segment)
     GROUP BY e.day_n
 )
-SELECT o.day_n, count(e.user_id) AS cohort_users, coalesce(any_value(r.users), 0) AS returned_users,
+SELECT o.day_n, CAST(count(e.user_id) AS BIGINT) AS cohort_users,
+       CAST(coalesce(any_value(r.users), 0) AS BIGINT) AS returned_users,
        coalesce(any_value(r.users), 0) / nullif(count(e.user_id), 0) AS retention
 FROM offsets AS o
 LEFT JOIN eligible AS e USING (day_n)

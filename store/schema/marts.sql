@@ -60,14 +60,21 @@ CREATE TABLE IF NOT EXISTS agg_daily_volume (
     sessions       BIGINT NOT NULL
 );
 
--- One row per (user, platform): the first day ever active there, and the user's segment that day. New users for
--- any platform subset.
+-- One row per (user, platform) active there in the data: the first day active there, the segment of the user
+-- version in effect at the first event there (first_valid_from orders those versions across platforms), and the
+-- user's sign-up date: the first day is their first ever only when they signed up on or after the data's first day.
+-- New users for any platform subset.
 CREATE TABLE IF NOT EXISTS agg_user_platform_first (
-    user_id        BIGINT NOT NULL,
-    platform_key   SMALLINT NOT NULL,
-    first_date     DATE NOT NULL,
-    segment        VARCHAR
+    user_id           BIGINT NOT NULL,
+    platform_key      SMALLINT NOT NULL,
+    first_date        DATE NOT NULL,
+    segment           VARCHAR,
+    first_valid_from  TIMESTAMP,
+    signup_date       DATE
 );
+-- a warehouse from before these columns gets them (filled by its next run)
+ALTER TABLE agg_user_platform_first ADD COLUMN IF NOT EXISTS first_valid_from TIMESTAMP;
+ALTER TABLE agg_user_platform_first ADD COLUMN IF NOT EXISTS signup_date DATE;
 
 -- One row per (period, segment or 'all', mask this period, mask the period before): how many users made that
 -- transition. Growth accounting for any platform subset: retained, churned and returning users, by day or week.

@@ -2,11 +2,18 @@
 -- with the filters (analytics/sql), and the three named marts as views over the same macros with no filter.
 -- `selected_mask`: the selected platforms' bits; `segment_filter`: a segment, or 'all'. Idempotent.
 
--- One row per user: the first day ever active on the platforms of a mask, and their segment that day.
+-- The first and last days with activity in the warehouse: the edges of the data.
+CREATE OR REPLACE MACRO data_first_day() AS (SELECT min(activity_date) FROM agg_user_day);
+CREATE OR REPLACE MACRO data_last_day() AS (SELECT max(activity_date) FROM agg_user_day);
+
+-- One row per user whose first activity ever on the platforms of a mask is known: the day of it and the segment in
+-- effect at that first event. It is known when they signed up on or after the data's first day (the data holds their
+-- whole history); for people who signed up before, or with no sign-up date, activity before the data is unknown, so
+-- they are never new (docs/metrics.md#new-users).
 CREATE OR REPLACE MACRO first_activity(selected_mask) AS TABLE
-    SELECT user_id, min(first_date) AS first_day, arg_min(segment, first_date) AS first_segment
+    SELECT user_id, min(first_date) AS first_day, arg_min(segment, first_valid_from) AS first_segment
     FROM agg_user_platform_first
-    WHERE (1 << (platform_key - 1)) & selected_mask <> 0
+    WHERE (1 << (platform_key - 1)) & selected_mask <> 0 AND signup_date >= data_first_day()
     GROUP BY user_id;
 
 -- One row per user active on the platforms of a mask between two days (in a segment, or 'all'): their events.
@@ -60,49 +67,58 @@ CREATE OR REPLACE MACRO daily_activity(selected_mask, segment_filter, from_day, 
         SELECT CAST(g.day AS DATE) AS day
         FROM generate_series(CAST(from_day AS TIMESTAMP), CAST(to_day AS TIMESTAMP), INTERVAL 1 DAY) AS g(day)
     )
-    SELECT d.day, coalesce(a.dau, 0) AS dau, coalesce(a.wau, 0) AS wau, coalesce(a.mau, 0) AS mau,
+    SELECT d.day, CAST(coalesce(a.dau, 0) AS BIGINT) AS dau, CAST(coalesce(a.wau, 0) AS BIGINT) AS wau,
+           CAST(coalesce(a.mau, 0) AS BIGINT) AS mau,
            CASE WHEN a.mau > 0 THEN coalesce(a.dau, 0) / a.mau END AS stickiness,
-           coalesce(v.events, 0) AS events, coalesce(v.sessions, 0) AS sessions,
-           coalesce(n.new_users, 0) AS new_users
+           CAST(coalesce(v.events, 0) AS BIGINT) AS events, CAST(coalesce(v.sessions, 0) AS BIGINT) AS sessions,
+           CAST(coalesce(n.new_users, 0) AS BIGINT) AS new_users
     FROM days AS d
     LEFT JOIN active_users(selected_mask, segment_filter, from_day, to_day) AS a USING (day)
     LEFT JOIN event_volume(selected_mask, segment_filter, from_day, to_day) AS v USING (day)
     LEFT JOIN new_users(selected_mask, segment_filter, from_day, to_day) AS n USING (day);
 
--- One row per (cohort week, period): a cohort is the users whose first active week ever on the platforms of a
--- mask (in a segment, or 'all') falls between from_day's week and to_day; period N counts those active there in
--- the N-th week after it. Periods run to the last loaded week; is_complete says the week is fully loaded.
+-- One row per (cohort week, period): a cohort is the users whose first activity ever on the platforms of a mask
+-- (first_activity: known, their segment then the one filtered, or 'all') falls in a week from from_day's week to
+-- to_day; period N counts those active there (in the segment) in the N-th week after it. Periods run to the last
+-- loaded week; is_complete says that week is fully loaded, is_cohort_complete that the cohort's own week is (a week
+-- reaching before the data misses the people who joined before it starts, one past it is still filling).
 CREATE OR REPLACE MACRO retention_cohorts(selected_mask, segment_filter, from_day, to_day) AS TABLE
-    WITH weeks AS (
-        SELECT DISTINCT user_id, week_start
-        FROM agg_user_week
-        WHERE platform_mask & selected_mask <> 0 AND (segment_filter = 'all' OR segment = segment_filter)
+    WITH edges AS (
+        SELECT data_first_day() AS first_day, data_last_day() AS last_day
     ),
     cohorts AS (
-        SELECT user_id, min(week_start) AS cohort_week FROM weeks GROUP BY user_id
-        HAVING min(week_start) BETWEEN CAST(date_trunc('week', CAST(from_day AS DATE)) AS DATE) AND to_day
+        SELECT user_id, CAST(date_trunc('week', first_day) AS DATE) AS cohort_week
+        FROM first_activity(selected_mask)
+        WHERE (segment_filter = 'all' OR first_segment = segment_filter)
+          AND first_day BETWEEN CAST(date_trunc('week', CAST(from_day AS DATE)) AS DATE) AND CAST(to_day AS DATE)
     ),
     sizes AS (
         SELECT cohort_week, count(*) AS cohort_size FROM cohorts GROUP BY cohort_week
     ),
+    weeks AS (
+        SELECT DISTINCT user_id, week_start
+        FROM agg_user_week
+        WHERE platform_mask & selected_mask <> 0 AND (segment_filter = 'all' OR segment = segment_filter)
+          AND user_id IN (SELECT user_id FROM cohorts)
+    ),
     active AS (
         SELECT c.cohort_week, CAST((w.week_start - c.cohort_week) / 7 AS INTEGER) AS period, count(*) AS users
         FROM weeks AS w JOIN cohorts AS c USING (user_id)
+        WHERE w.week_start >= c.cohort_week
         GROUP BY ALL
-    ),
-    last_day AS (
-        SELECT max(activity_date) AS day FROM agg_user_day
     ),
     grid AS (
         SELECT s.cohort_week, s.cohort_size, CAST(g.period AS INTEGER) AS period
-        FROM sizes AS s, last_day,
-             generate_series(0, CAST((CAST(date_trunc('week', last_day.day) AS DATE) - s.cohort_week) / 7 AS BIGINT))
+        FROM sizes AS s, edges,
+             generate_series(0, CAST((CAST(date_trunc('week', edges.last_day) AS DATE) - s.cohort_week) / 7 AS BIGINT))
                  AS g(period)
     )
-    SELECT g.cohort_week, g.period, g.cohort_size, coalesce(a.users, 0) AS active_users,
-           coalesce(a.users, 0) / g.cohort_size AS retention,
-           g.cohort_week + 7 * g.period + 6 <= (SELECT day FROM last_day) AS is_complete
+    SELECT g.cohort_week, g.period, CAST(g.cohort_size AS BIGINT) AS cohort_size,
+           CAST(coalesce(a.users, 0) AS BIGINT) AS active_users, coalesce(a.users, 0) / g.cohort_size AS retention,
+           g.cohort_week + 7 * g.period + 6 <= edges.last_day AS is_complete,
+           g.cohort_week >= edges.first_day AND g.cohort_week + 6 <= edges.last_day AS is_cohort_complete
     FROM grid AS g
+    CROSS JOIN edges
     LEFT JOIN active AS a USING (cohort_week, period);
 
 -- A user's engagement score over a span of `days` days (0..100): 60 x the share of the days they were active +
@@ -121,7 +137,7 @@ WITH scopes AS (
     SELECT 'all', CAST(bit_or(1 << (platform_key - 1)) AS INTEGER) FROM dim_platform
 ),
 span AS (
-    SELECT min(activity_date) AS first_day, max(activity_date) AS last_day FROM agg_user_day
+    SELECT data_first_day() AS first_day, data_last_day() AS last_day
 )
 SELECT m.day AS metric_date, s.platform, m.dau, m.wau, m.mau, m.stickiness, m.events, m.sessions, m.new_users
 FROM scopes AS s, span, LATERAL daily_activity(s.bits, 'all', span.first_day, span.last_day) AS m;
@@ -130,13 +146,13 @@ FROM scopes AS s, span, LATERAL daily_activity(s.bits, 'all', span.first_day, sp
 CREATE OR REPLACE VIEW agg_retention_cohorts AS
 SELECT *
 FROM retention_cohorts((SELECT CAST(bit_or(1 << (platform_key - 1)) AS INTEGER) FROM dim_platform), 'all',
-                       (SELECT min(activity_date) FROM agg_user_day), (SELECT max(activity_date) FROM agg_user_day));
+                       data_first_day(), data_last_day());
 
 -- One row per user ever active: lifetime figures, and the last 28 days' ending on the last loaded day with the
 -- engagement score over them (active days counted once per day: is_day_first marks one row per user and day).
 CREATE OR REPLACE VIEW agg_user_engagement AS
 WITH last_day AS (
-    SELECT max(activity_date) AS day FROM agg_user_day
+    SELECT data_last_day() AS day
 ),
 lifetime AS (
     SELECT user_id,

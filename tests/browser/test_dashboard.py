@@ -139,8 +139,9 @@ def test_the_map_uses_the_app_s_own_geometry(dashboard):
 def test_each_filter_changes_the_charts_and_the_url(dashboard):
     visit(dashboard, "/")
     everyone = dau(dashboard)
-    assert len(everyone) == 30  # the default range: the 30 days ending on the last loaded day
-    assert everyone[:2] == [0, 0] and all(everyone[2:])  # the 28-day lake starts on the third of them
+    # the default range, the last 30 days, on a 28-day lake: clamped to the data with a notice, no days of zeros
+    assert len(everyone) == 28 and all(everyone)
+    dashboard.wait_for_contains_text("#shell-notice", "Last 30 days: only 28 days of data", timeout=10)
 
     # platforms: keep WhatsApp only
     toggle(dashboard, "filter-platforms", ["Facebook", "Instagram", "Messenger", "Threads"])
@@ -195,6 +196,33 @@ def test_filters_that_match_nothing_show_empty_states(dashboard):
     visit(dashboard, f"/engagement?start={after}&end={after + dt.timedelta(days=6)}")
     for graph in PAGES["/engagement"]:
         dashboard.wait_for_contains_text(f"#{graph}", "No activity matches these filters", timeout=20)
+    dashboard.wait_for_contains_text("#shell-notice", f"No data from {after} to", timeout=10)
+    no_console_errors(dashboard)
+
+
+def test_the_edges_of_the_data_are_marked_not_drawn_as_values(dashboard):
+    visit(dashboard, "/?range=all")  # 28 days: no 30-day window is whole, the first 6 weekly ones are not
+    traces = settled(dashboard, "overview-activity-graph")
+    assert "WAU (window before the data)" in [t["name"] for t in traces]
+    cards = lambda: dashboard.driver.execute_script(  # noqa: E731
+        "return Array.from(document.querySelectorAll('.pa-kpi')).map(c => c.textContent)")
+    mau = wait_until(lambda: next((text for text in cards() if text.startswith("MAU (last day)")), None))
+    assert "n/a" in mau and "fewer than 30 days of data" in mau
+    visit(dashboard, "/growth?range=all")
+    dashboard.wait_for_contains_text("#growth-quick-ratio", "partial period", timeout=20)
+    no_console_errors(dashboard)
+
+
+def test_a_card_links_to_the_definition_of_its_number(dashboard):
+    visit(dashboard, "/")
+    wait_for_traces(dashboard, "overview-stickiness-graph")
+    dashboard.find_element("#card-overview-stickiness a[href='/definitions#stickiness']").click()
+    dashboard.wait_for_text_to_equal("#stickiness", "Stickiness", timeout=10)
+    assert dashboard.driver.current_url.endswith("/definitions#stickiness")
+    wait_until(lambda: dashboard.driver.execute_script(
+        "const r = document.getElementById('stickiness').getBoundingClientRect();"
+        "return r.top >= 0 && r.top < window.innerHeight / 2;"), timeout=10)  # scrolled to it
+    assert "DAU / MAU" in dashboard.find_element("#definitions-doc").text
     no_console_errors(dashboard)
 
 
@@ -227,7 +255,7 @@ def test_a_card_downloads_exactly_its_data(dashboard):
     rows = list(csv.DictReader(files[0].open()))
     assert [r["event_type"] for r in rows] == ["view", "like", "comment", "share", "create"]
     shown = [int(u) for u in wait_for_traces(dashboard, "funnel-graph")[0]["x"]]
-    assert [int(r["users"]) for r in rows] == shown
+    assert [int(r["users"]) for r in rows] == shown and all(r["users"].isdigit() for r in rows)  # never "12.0"
     no_console_errors(dashboard)
 
 

@@ -8,13 +8,24 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+from webapp import metrics_doc
 from webapp.components import ids
 
 
-def card(panel: str, title: str, body, subtitle: str | None = None, tools=None, option=None) -> dbc.Card:
+def definition_link(section: str, text: str | None = None):
+    """A link to a section of the metric definitions (docs/metrics.md, served at /definitions)."""
+    label = [html.I(className="bi bi-info-circle me-1"), text] if text else html.I(className="bi bi-info-circle")
+    return dcc.Link(label, href=metrics_doc.link(section), className="pa-definition-link ms-1",
+                    title="How this number is defined")
+
+
+def card(panel: str, title: str, body, subtitle: str | None = None, tools=None, option=None,
+         definition: str | None = None) -> dbc.Card:
+    """A panel card; `definition` is the anchor of its section in docs/metrics.md, linked beside the subtitle."""
     header = html.Div([
         html.Div([html.H6(title, className="mb-0"),
-                  html.Small(subtitle, className="text-muted") if subtitle else None]),
+                  html.Small([subtitle, definition_link(definition) if definition else None],
+                             className="text-muted") if subtitle or definition else None]),
         html.Div([
             tools,
             dbc.Button([html.I(className="bi bi-download me-1"), "CSV"], id=ids.csv_button(panel), size="sm",

@@ -7,32 +7,75 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from webapp.components.theme import (EMPTY_MESSAGE, GROWTH_COLORS, PLATFORM_COLORS, PLATFORM_NAMES, SEGMENT_COLORS,
-                              TEMPLATE, empty_figure, figure)
+                                     SERIES, TEMPLATE, empty_figure, figure)
 
 
 def _blank(frame: pd.DataFrame, column: str | None = None) -> bool:
     return frame is None or frame.empty or (column is not None and not frame[column].fillna(0).any())
 
 
+def _split(frame: pd.DataFrame, column: str, complete: str) -> tuple[pd.Series, pd.Series]:
+    """A series as two: its complete points, and its incomplete ones joined to the first complete point so the
+    line runs on (docs/metrics.md#edges-of-the-data: incomplete windows are drawn dashed)."""
+    ok = frame[complete].astype(bool)
+    solid = frame[column].where(ok)
+    joined = ok & ~ok.shift(1, fill_value=True)  # the first complete point after incomplete ones
+    dashed = frame[column].where(~ok | joined)
+    return solid, dashed
+
+
+def _line_pair(fig: go.Figure, frame: pd.DataFrame, column: str, complete: str, name: str, color: str,
+               hover: str, **trace) -> None:
+    solid, dashed = _split(frame, column, complete)
+    fig.add_scatter(x=frame["day"], y=solid, name=name, mode="lines", legendgroup=name,
+                    line={"color": color, "width": 2}, hovertemplate=f"{hover}<extra>{name}</extra>", **trace)
+    if dashed.notna().any():
+        fig.add_scatter(x=frame["day"], y=dashed, name=f"{name} (window before the data)", mode="lines",
+                        legendgroup=name, showlegend=False, opacity=0.6,
+                        line={"color": color, "width": 2, "dash": "dash"},
+                        hovertemplate=f"{hover} (incomplete: window reaches before the data)<extra>{name}</extra>")
+
+
 def activity(frame: pd.DataFrame) -> go.Figure:
-    """DAU with its 7-day moving average, WAU and MAU, by day."""
+    """DAU with its 7-day moving average, WAU and MAU, by day; WAU and MAU dashed where their window reaches before
+    the first day of data."""
     if _blank(frame, "dau"):
         return empty_figure()
-    fig = figure(height=340, yaxis_title="users")
-    fig.add_scatter(x=frame["day"], y=frame["dau"], name="DAU", mode="lines", line={"width": 1.5})
+    fig = figure(height=340, yaxis_title="users", yaxis_tickformat=",.0f")
+    fig.add_scatter(x=frame["day"], y=frame["dau"], name="DAU", mode="lines", line={"width": 1.5, "color": SERIES[0]},
+                    hovertemplate="%{y:,.0f}<extra>DAU</extra>")
     fig.add_scatter(x=frame["day"], y=frame["dau_ma7"], name="DAU, 7-day average", mode="lines",
-                    line={"width": 3})
-    fig.add_scatter(x=frame["day"], y=frame["wau"], name="WAU", mode="lines", line={"dash": "dot"})
-    fig.add_scatter(x=frame["day"], y=frame["mau"], name="MAU", mode="lines", line={"dash": "dash"})
+                    line={"width": 3, "color": SERIES[1]}, hovertemplate="%{y:,.1f}<extra>DAU, 7-day average</extra>")
+    _line_pair(fig, frame, "wau", "is_wau_complete", "WAU", SERIES[2], "%{y:,.0f}")
+    _line_pair(fig, frame, "mau", "is_mau_complete", "MAU", SERIES[4], "%{y:,.0f}")
+    _mark_incomplete(fig, frame, "is_mau_complete")
     return fig
 
 
+def _mark_incomplete(fig: go.Figure, frame: pd.DataFrame, complete: str) -> None:
+    """Shade the days whose window reaches before the first day of data."""
+    early = frame.loc[~frame[complete].astype(bool), "day"]
+    if len(early):
+        fig.add_vrect(x0=early.min() - pd.Timedelta(hours=12), x1=early.max() + pd.Timedelta(hours=12),
+                      fillcolor="#ADB5BD", opacity=0.12, line_width=0, layer="below",
+                      annotation_text="window reaches before the data", annotation_position="top left",
+                      annotation_font={"size": 11, "color": "#868E96"})
+
+
 def stickiness(frame: pd.DataFrame) -> go.Figure:
-    """DAU / MAU by day."""
+    """DAU / MAU by day, dashed where the 30-day window reaches before the first day of data."""
     if _blank(frame, "dau"):
         return empty_figure()
     fig = figure(height=260, yaxis_tickformat=".0%", yaxis_title="DAU / MAU")
-    fig.add_scatter(x=frame["day"], y=frame["stickiness"], name="Stickiness", mode="lines", fill="tozeroy")
+    solid, dashed = _split(frame, "stickiness", "is_mau_complete")
+    fig.add_scatter(x=frame["day"], y=solid, name="Stickiness", mode="lines", fill="tozeroy",
+                    line={"color": SERIES[0]}, hovertemplate="%{y:.1%}<extra>Stickiness</extra>")
+    if dashed.notna().any():
+        fig.add_scatter(x=frame["day"], y=dashed, name="Stickiness (incomplete)", mode="lines", showlegend=False,
+                        opacity=0.6, line={"color": SERIES[0], "dash": "dash"},
+                        hovertemplate="%{y:.1%} (incomplete: MAU window reaches before the data)"
+                                      "<extra>Stickiness</extra>")
+    _mark_incomplete(fig, frame, "is_mau_complete")
     return fig
 
 
@@ -90,7 +133,8 @@ def funnel(frame: pd.DataFrame) -> go.Figure:
               for p, f in zip(frame["from_previous"], frame["from_first"])]
     fig = figure(height=340, hovermode="closest")
     fig.add_funnel(y=frame["event_type"].str.capitalize(), x=frame["users"], text=labels,
-                   textinfo="value+text", textposition="inside",
+                   texttemplate="%{x:,.0f} users<br>%{text}", textposition="inside",
+                   hovertemplate="%{y}: %{x:,.0f} users, %{text}<extra></extra>",
                    connector={"line": {"color": "#DEE2E6"}}, marker={"color": "#3B5BDB"})
     return fig
 
@@ -104,7 +148,8 @@ def cohort_heatmap(frame: pd.DataFrame) -> go.Figure:
     all_periods = sorted(frame["period"].unique())
     grid = grid.reindex(index=sorted(frame["cohort_week"].unique()), columns=all_periods)
     sizes = frame.groupby("cohort_week")["cohort_size"].first()
-    y = [f"{pd.Timestamp(w):%Y-%m-%d} (n={sizes[w]:,})" for w in grid.index]
+    whole = frame.groupby("cohort_week")["is_cohort_complete"].first()
+    y = [f"{pd.Timestamp(w):%Y-%m-%d} (n={sizes[w]:,}{'' if whole[w] else ', partial week'})" for w in grid.index]
     text = [["…" if pd.isna(v) else f"{v:.0%}" for v in row] for row in grid.values]
     fig = figure(height=max(300, 26 * len(grid) + 80), hovermode="closest", xaxis_title="weeks since first activity")
     fig.add_heatmap(z=grid.values, x=[str(p) for p in grid.columns], y=y, text=text, texttemplate="%{text}",
@@ -116,34 +161,58 @@ def cohort_heatmap(frame: pd.DataFrame) -> go.Figure:
 
 
 def retention_curve(frame: pd.DataFrame) -> go.Figure:
-    """D1, D3, D7, D14, D30 retention."""
+    """D1, D3, D7, D14, D30 retention, each point labelled with its sample size (the people old enough for it)."""
     if _blank(frame, "cohort_users"):
         return empty_figure()
     shown = frame[frame["cohort_users"] > 0]
+    top = float(shown["retention"].max()) if shown["retention"].notna().any() else 1.0
     fig = figure(height=300, yaxis_tickformat=".0%", yaxis_title="active on day N", xaxis_title="day N",
-                 hovermode="closest", xaxis={"tickvals": list(frame["day_n"])})
+                 hovermode="closest", xaxis={"tickvals": list(frame["day_n"])},
+                 yaxis={"range": [0, min(1.0, top) * 1.3 + 0.02]})
     fig.add_scatter(x=shown["day_n"], y=shown["retention"], mode="lines+markers+text", name="retention",
-                    text=[f"{v:.0%}" for v in shown["retention"]], textposition="top center",
+                    text=[f"{v:.0%}<br>n={n:,}" for v, n in zip(shown["retention"], shown["cohort_users"])],
+                    textposition="top center", cliponaxis=False,
                     customdata=shown["cohort_users"],
                     hovertemplate="D%{x}: %{y:.1%} of %{customdata:,} users<extra></extra>")
     return fig
 
 
-def growth(frame: pd.DataFrame) -> go.Figure:
-    """New, retained and resurrected above zero, churned below; the Quick Ratio on its own axis."""
+def growth(frame: pd.DataFrame, grain: str = "week") -> go.Figure:
+    """New, retained and resurrected above zero, churned below; hatched where the period or the one before it is not
+    fully in the data; the Quick Ratio of complete periods on its own axis, with a line at 1."""
     if _blank(frame, "active") and _blank(frame, "churned"):
         return empty_figure()
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     names = {"new_users": "New", "retained": "Retained", "resurrected": "Resurrected", "churned": "Churned"}
+    complete = frame["is_complete"].astype(bool)
+    period = "week of %{x|%Y-%m-%d}" if grain == "week" else "%{x|%Y-%m-%d}"
     for column, name in names.items():
         sign = -1 if column == "churned" else 1
-        fig.add_bar(x=frame["period_start"], y=sign * frame[column], name=name,
-                    marker_color=GROWTH_COLORS[column], secondary_y=False)
-    fig.add_scatter(x=frame["period_start"], y=frame["quick_ratio"], name="Quick Ratio", mode="lines+markers",
-                    line={"color": "#212529", "width": 2}, secondary_y=True, connectgaps=False)
+        for whole, part in ((True, frame[complete]), (False, frame[~complete])):
+            if part.empty:
+                continue
+            note = "" if whole else " (partial: this period or the one before is not fully in the data)"
+            fig.add_bar(x=part["period_start"], y=sign * part[column], name=name, legendgroup=name,
+                        showlegend=whole or not complete.any(),
+                        marker={"color": GROWTH_COLORS[column], "opacity": 1.0 if whole else 0.45,
+                                "pattern": {"shape": "" if whole else "/"}},
+                        hovertemplate=f"{period}: %{{y:,.0f}}{note}<extra>{name}</extra>", secondary_y=False)
+    ratio = frame["quick_ratio"].where(complete)
+    fig.add_scatter(x=frame["period_start"], y=ratio, name="Quick Ratio", mode="lines+markers",
+                    line={"color": "#212529", "width": 2}, secondary_y=True, connectgaps=False,
+                    hovertemplate=f"{period}: %{{y:.2f}}<extra>Quick Ratio</extra>")
     fig.update_layout(template=TEMPLATE, barmode="relative", height=380)
-    fig.update_yaxes(title_text="users", secondary_y=False, rangemode="normal")
-    fig.update_yaxes(title_text="Quick Ratio", secondary_y=True, rangemode="tozero", showgrid=False)
+    if grain == "week":
+        weeks = max(1, len(frame))
+        fig.update_xaxes(tick0=frame["period_start"].min(), dtick=7 * 86_400_000 * -(-weeks // 12),
+                         tickformat="%b %d")
+    top = float(ratio.max()) if ratio.notna().any() else 1.0
+    fig.update_yaxes(title_text="users", secondary_y=False, rangemode="normal", tickformat=",.0f")
+    fig.update_yaxes(title_text="Quick Ratio", secondary_y=True, showgrid=False, range=[0, max(2.0, top * 1.15)],
+                     tickformat=".1f", tickmode="auto", nticks=6)
+    fig.add_hline(y=1, secondary_y=True, line={"color": "#868E96", "dash": "dot", "width": 1})
+    fig.add_annotation(text="Quick Ratio 1: as many in as out", x=1, xref="paper", xanchor="right", y=1, yref="y2",
+                       yanchor="bottom", showarrow=False, font={"size": 11, "color": "#868E96"})
     return fig
 
 

@@ -12,6 +12,7 @@ from dash.exceptions import PreventUpdate
 from analytics import panels
 from analytics.filters import Filters
 from webapp.cache import cached
+from webapp.components import cards
 from webapp.url_filters import from_store, to_store
 
 
@@ -63,5 +64,7 @@ def graph(component_id: str, **config) -> dcc.Graph:
     return dcc.Graph(id=component_id, config={"displaylogo": False, **config})
 
 
-def heading(title: str, lead: str) -> html.Div:
-    return html.Div([html.H4(title, className="mb-1"), html.P(lead, className="text-muted mb-3")])
+def heading(title: str, lead: str, definitions: str | None = None) -> html.Div:
+    """A page's title and lead, linked to its section of the metric definitions (docs/metrics.md) when it has one."""
+    link = cards.definition_link(definitions, "How these numbers are defined") if definitions else None
+    return html.Div([html.H4(title, className="mb-1"), html.P([lead, " ", link], className="text-muted mb-3")])

@@ -21,14 +21,17 @@ PARETO = downloads.register(ID("pareto"), lambda f, _: panels.pareto(f))
 
 def layout(**_query):
     return html.Div([
-        heading("Engagement", "How engaged people are in the range, by segment, and how much the most active do."),
+        heading("Engagement", "How engaged people are in the range, by segment, and how much the most active do.",
+                "engagement"),
         dbc.Row([
             dbc.Col(cards.card(DISTRIBUTION, "Engagement score by segment",
                                graph(ID("distribution-graph")),
-                               subtitle="60 x share of days active + 40 x log-scaled events per 28 days"), lg=7),
+                               subtitle="60 x share of days active + 40 x log-scaled events per 28 days",
+                               definition="engagement-score"), lg=7),
             dbc.Col(cards.card(PARETO, "Share of events from the most active",
                                graph(ID("pareto-graph")),
-                               subtitle="Cumulative share of events by percentile of users"), lg=5),
+                               subtitle="Cumulative share of events by percentile of users",
+                               definition="concentration-of-events"), lg=5),
         ]),
     ])
 

@@ -31,10 +31,11 @@ def step_table(frame) -> dbc.Table:
 
 def layout(**_query):
     return html.Div([
-        heading("Funnel", "Users reaching each step, counted when it happens after their previous step."),
+        heading("Funnel", "Users reaching each step, counted when it happens after their previous step.", "funnel"),
         cards.card(FUNNEL, "Engagement funnel",
                    html.Div([graph(ID("graph")), html.Div(id=ID("table"))]),
-                   subtitle="Conversion from the previous step and from the first, with the drop-off"),
+                   subtitle="Conversion from the previous step and from the first, with the drop-off",
+                   definition="engagement-funnel"),
     ])
 
 

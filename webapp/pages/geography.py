@@ -33,11 +33,14 @@ def top_countries(frame) -> dbc.Table | None:
 
 def layout(**_query):
     return html.Div([
-        heading("Geography", "Active users by home country (a person who moved counts in both countries)."),
+        heading("Geography", "Active users by home country (a person who moved counts in both countries).",
+                "geography"),
         dbc.Row([
-            dbc.Col(cards.card(MAP, "Active users by country", graph(ID("graph"), topojsonURL=TOPOJSON_URL)),
+            dbc.Col(cards.card(MAP, "Active users by country", graph(ID("graph"), topojsonURL=TOPOJSON_URL),
+                               definition="active-users-by-country"),
                     lg=8),
-            dbc.Col(cards.card(ID("top"), f"Top {TOP} countries", html.Div(id=ID("table"))), lg=4),
+            dbc.Col(cards.card(ID("top"), f"Top {TOP} countries", html.Div(id=ID("table")),
+                               definition="active-users-by-country"), lg=4),
         ]),
     ])
 

@@ -19,10 +19,13 @@ GROWTH = downloads.register(ID("accounting"), lambda f, grain: panels.growth(f, 
 
 
 def quick_ratio_text(frame: pd.DataFrame) -> str:
-    churned = frame["churned"].sum()
-    if not churned:
-        return "Quick Ratio over the range: n/a (nobody churned)"
-    return f"Quick Ratio over the range: {(frame['new_users'].sum() + frame['resurrected'].sum()) / churned:.2f}"
+    """The Quick Ratio over the complete periods of the range, saying how many partial ones were left out."""
+    partial = int((~frame["is_complete"].astype(bool)).sum())
+    left_out = f" ({partial} partial period{'s' if partial != 1 else ''} left out)" if partial else ""
+    ratio = panels.quick_ratio(frame)
+    if ratio is None:
+        return f"Quick Ratio over the complete periods: n/a (nobody churned){left_out}"
+    return f"Quick Ratio over the complete periods: {ratio:.2f}{left_out}"
 
 
 def layout(**_query):
@@ -32,11 +35,13 @@ def layout(**_query):
                            labelClassName="btn btn-sm btn-outline-secondary", labelCheckedClassName="active")
     return html.Div([
         heading("Growth", "Where active users come from and where they go: (new + resurrected) / churned is the "
-                          "Quick Ratio."),
+                          "Quick Ratio.", "growth"),
         cards.card(GROWTH, "Growth accounting",
                    html.Div([graph(ID("graph")),
-                             html.Div(id=ID("quick-ratio"), className="small text-muted")]),
-                   subtitle="New, retained and resurrected above zero, churned below", tools=grain, option="week"),
+                             html.Div([html.Span(id=ID("quick-ratio")), cards.definition_link("quick-ratio")],
+                                      className="small text-muted")]),
+                   subtitle="New, retained and resurrected above zero, churned below; hatched: partial period",
+                   tools=grain, option="week", definition="growth-accounting"),
     ])
 
 
@@ -50,4 +55,4 @@ def remember_grain(grain):
 @rendered
 def update(data, grain):
     frame = panels.growth(filters_from(data), grain)
-    return figures.growth(frame), quick_ratio_text(frame) if len(frame) else None
+    return figures.growth(frame, grain), quick_ratio_text(frame) if len(frame) else None

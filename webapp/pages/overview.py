@@ -18,23 +18,32 @@ ID = ids.prefixed("overview")
 ACTIVITY = downloads.register(ID("activity"), lambda f, _: panels.overview_activity(f))
 KPIS = downloads.register(ID("kpis"), lambda f, _: panels.kpis(f))
 
-KPI_FORMATS = {"Stickiness (DAU/MAU)": "{:.1%}"}
+KPI_FORMATS = {"Average DAU": "{:,.1f}", "Stickiness (DAU/MAU)": "{:.1%}"}  # counts: "{:,.0f}"
+
+
+def _change_text(row) -> str:
+    if row.change_unit == "points":
+        return f"{row.change * 100:+.1f} pp vs previous period"
+    return f"{row.change:+.1%} vs previous period"
 
 
 def kpi_cards(table: pd.DataFrame) -> list:
-    """One card per KPI: the value, and its change against the previous period of the same length."""
+    """One card per KPI: the value, and its change against the previous period of the same length (percentage points
+    for a ratio); "n/a" with why when the data cannot give one; "no data" for a range outside the data."""
+    if table.empty:
+        return [dbc.Col(html.Div("No data in the selected range", className="text-muted pa-kpi-empty"))]
     out = []
     for row in table.itertuples():
         value = KPI_FORMATS.get(row.kpi, "{:,.0f}").format(row.value) if pd.notna(row.value) else "n/a"
         if row.change is None or pd.isna(row.change):
-            delta, tone = "no previous period", "text-muted"
+            delta, tone = (row.note or "no comparison"), "text-muted"
         else:
             arrow = "bi-arrow-up-right" if row.change >= 0 else "bi-arrow-down-right"
-            delta = html.Span([html.I(className=f"bi {arrow} me-1"), f"{row.change:+.1%} vs previous period"])
+            delta = html.Span([html.I(className=f"bi {arrow} me-1"), _change_text(row)])
             tone = "text-success" if row.change >= 0 else "text-danger"
         out.append(dbc.Col(dbc.Card(dbc.CardBody([
             html.Div(row.kpi, className="pa-kpi-label"),
-            html.Div(value, className="pa-kpi-value"),
+            html.Div(value, className="pa-kpi-value", title=row.note or None),
             html.Div(delta, className=f"small {tone}"),
         ]), className="pa-kpi h-100"), lg=2, md=4, sm=6, className="mb-3"))
     return out
@@ -42,19 +51,22 @@ def kpi_cards(table: pd.DataFrame) -> list:
 
 def layout(**_query):
     return html.Div([
-        heading("Overview", "Daily, weekly and monthly active users on the selected platforms and segment."),
+        heading("Overview", "Daily, weekly and monthly active users on the selected platforms and segment.",
+                "overview"),
         cards.card(KPIS, "Key figures", html.Div(dbc.Row(id=ID("kpi-row")), id=ID("kpi-body")),
-                   subtitle="Against the previous period of the same length"),
+                   subtitle="Against the previous period of the same length", definition="key-figures"),
         dbc.Row([
             dbc.Col(cards.card(ACTIVITY, "Active users", graph(ID("activity-graph")),
-                               subtitle="DAU with its 7-day average, WAU and MAU"), lg=8),
+                               subtitle="DAU with its 7-day average, WAU and MAU; dashed: window before the data",
+                               definition="dau-wau-mau"), lg=8),
             dbc.Col(cards.card(ID("stickiness"), "Stickiness", graph(ID("stickiness-graph")),
-                               subtitle="DAU / MAU"), lg=4),
+                               subtitle="DAU / MAU", definition="stickiness"), lg=4),
         ], className="mt-3"),
     ])
 
 
-downloads.register(ID("stickiness"), lambda f, _: panels.overview_activity(f)[["day", "dau", "mau", "stickiness"]])
+downloads.register(ID("stickiness"), lambda f, _: panels.overview_activity(f)[["day", "dau", "mau", "stickiness",
+                                                                             "is_mau_complete"]])
 
 
 @callback(Output(ID("activity-graph"), "figure"), Output(ID("stickiness-graph"), "figure"),

@@ -21,14 +21,17 @@ PAIRS = downloads.register(ID("pairs"), lambda f, _: panels.pairs(f))
 
 def layout(**_query):
     return html.Div([
-        heading("Platforms", "Each selected platform's users, depth of use and stickiness, and cross-platform use."),
+        heading("Platforms", "Each selected platform's users, depth of use and stickiness, and cross-platform use.",
+                "platforms"),
         cards.card(COMPARISON, "Side by side", graph(ID("comparison-graph")),
-                   subtitle="Active users in the range, events per user, average DAU/MAU, share of events"),
+                   subtitle="Active users in the range, events per user, average DAU/MAU, share of events",
+                   definition="platform-comparison"),
         dbc.Row([
             dbc.Col(cards.card(APPS, "Apps per person", graph(ID("apps-graph")),
-                               subtitle="How many of the selected apps each active person used"), lg=6),
+                               subtitle="How many of the selected apps each active person used",
+                               definition="apps-per-person"), lg=6),
             dbc.Col(cards.card(PAIRS, "Used together", graph(ID("pairs-graph")),
-                               subtitle="People active on both apps of each pair"), lg=6),
+                               subtitle="People active on both apps of each pair", definition="used-together"), lg=6),
         ], className="mt-3"),
     ])
 

@@ -20,13 +20,15 @@ DAYS = downloads.register(ID("days"), lambda f, _: panels.retention_days(f))
 
 def layout(**_query):
     return html.Div([
-        heading("Retention", "Cohorts by the week of their first activity on the selected platforms."),
+        heading("Retention", "New users by the week of their first activity on the selected platforms.", "retention"),
         dbc.Row([
             dbc.Col(cards.card(COHORTS, "Weekly cohorts", graph(ID("cohorts-graph")),
-                               subtitle="Share of each cohort active N weeks later; … marks weeks not complete"),
+                               subtitle="Share of each cohort active N weeks later; … marks weeks not complete",
+                               definition="weekly-cohorts"),
                     lg=8),
             dbc.Col(cards.card(DAYS, "N-day retention", graph(ID("days-graph")),
-                               subtitle="Active on exactly day N after the first day (cohorts old enough)"), lg=4),
+                               subtitle="Active on exactly day N after the first day; n: people old enough",
+                               definition="n-day-retention"), lg=4),
         ]),
     ])
 

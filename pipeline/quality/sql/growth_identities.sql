@@ -1,8 +1,8 @@
 -- One row: days in scope where growth accounting, classified user by user from agg_user_day (one is_day_first row
 -- per user and day), breaks an identity with the DAU of agg_daily_metrics (from agg_active_masks):
 -- active(t) = new + retained + resurrected and active(t-1) = retained + churned. new = first activity ever on t
--- (agg_user_platform_first); retained = active on t and t-1; resurrected = active on t, not t-1, not new;
--- churned = active on t-1, not t.
+-- (agg_user_platform_first), known for people who signed up on or after the data's first day; retained = active
+-- on t and t-1; resurrected = active on t, not t-1, not new; churned = active on t-1, not t.
 WITH user_days AS (
     SELECT user_id, activity_date
     FROM agg_user_day
@@ -12,7 +12,7 @@ WITH user_days AS (
 first_days AS (
     SELECT user_id, min(first_date) AS first_day
     FROM agg_user_platform_first
-    WHERE user_id IN (SELECT user_id FROM user_days)
+    WHERE user_id IN (SELECT user_id FROM user_days) AND signup_date >= (SELECT min(activity_date) FROM agg_user_day)
     GROUP BY user_id
 ),
 today AS (
@@ -25,11 +25,11 @@ classified AS (
     SELECT coalesce(t.day, y.day) AS day,
            t.user_id IS NOT NULL AND f.first_day = t.day AS is_new,
            t.user_id IS NOT NULL AND y.user_id IS NOT NULL AS is_retained,
-           t.user_id IS NOT NULL AND y.user_id IS NULL AND f.first_day < t.day AS is_resurrected,
+           t.user_id IS NOT NULL AND y.user_id IS NULL AND f.first_day IS DISTINCT FROM t.day AS is_resurrected,
            t.user_id IS NULL AS is_churned
     FROM today AS t
     FULL JOIN yesterday AS y USING (user_id, day)
-    JOIN first_days AS f ON f.user_id = coalesce(t.user_id, y.user_id)
+    LEFT JOIN first_days AS f ON f.user_id = coalesce(t.user_id, y.user_id)
 ),
 accounting AS (
     SELECT day,

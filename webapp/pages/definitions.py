@@ -1,0 +1,43 @@
+"""Definitions: docs/metrics.md, every number of every page defined once; the cards' (i) links land on a section."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, clientside_callback, dcc, html
+
+from webapp import metrics_doc
+from webapp.components import ids
+
+dash.register_page(__name__, path=metrics_doc.PAGE_PATH, name="Definitions", order=7,
+                   title="Definitions - Product analytics")
+
+ID = ids.prefixed("definitions")
+HEADINGS = {1: html.H3, 2: html.H4, 3: html.H5}
+
+
+def layout(**_query):
+    sections = metrics_doc.sections()
+    if not sections:
+        return html.P(f"The definitions ({metrics_doc.path()}) are missing from this installation.",
+                      className="text-muted")
+    children = []
+    for s in sections:
+        children.append(HEADINGS[s.level](s.title, id=s.anchor, className="mt-4 pa-definition"))
+        if s.body:
+            children.append(dcc.Markdown(s.body))
+    return html.Div(children + [dcc.Store(id=ID("scrolled"))], id=ID("doc"), className="pa-definitions")
+
+
+# Dash draws the page after the browser looked for the #anchor, and the Markdown above a section renders after it:
+# scroll to the section once the page is there, and again while the text above it settles.
+clientside_callback(
+    """function(hash, _children) {
+        const scroll = () => {
+            const target = hash && document.getElementById(decodeURIComponent(hash.slice(1)));
+            if (target) { target.scrollIntoView(); }
+        };
+        [0, 300, 1000].forEach(ms => setTimeout(scroll, ms));
+        return window.dash_clientside.no_update;
+    }""",
+    Output(ID("scrolled"), "data"), Input(ids.URL, "hash"), Input(ID("doc"), "children"),
+)
