@@ -36,6 +36,14 @@ def in_data(f: Filters) -> tuple[Filters, DataSpan] | None:
     return (inside, span) if inside else None
 
 
+def no_data(columns: list[str]) -> pd.DataFrame:
+    """A panel's empty frame for a range that holds no day of the data, marked so that it is drawn as "no data" and
+    not as a filter that matches nobody."""
+    frame = pd.DataFrame(columns=columns)
+    frame.attrs["no_data"] = True
+    return frame
+
+
 # -- overview -------------------------------------------------------------------------------------------------------
 
 ACTIVITY_COLUMNS = ["day", "dau", "dau_ma7", "wau", "mau", "stickiness", "events", "new_users", "is_wau_complete",
@@ -47,7 +55,7 @@ def overview_activity(f: Filters) -> pd.DataFrame:
     stickiness, events, new_users, and whether the 7- and 30-day windows ending that day lie inside the data
     (stickiness is complete with MAU)."""
     scoped = in_data(f)
-    return _activity(*scoped) if scoped else pd.DataFrame(columns=ACTIVITY_COLUMNS)
+    return _activity(*scoped) if scoped else no_data(ACTIVITY_COLUMNS)
 
 
 def _activity(f: Filters, span: DataSpan) -> pd.DataFrame:
@@ -88,7 +96,7 @@ def kpis(f: Filters) -> pd.DataFrame:
     before, and the change (relative for counts, percentage points for ratios); note says why one is missing."""
     scoped = in_data(f)
     if scoped is None:
-        return pd.DataFrame(columns=KPI_COLUMNS)
+        return no_data(KPI_COLUMNS)
     f, span = scoped
     now = _kpi_values(_activity(f, span))
     before_f = f.previous()
@@ -113,7 +121,7 @@ def platform_usage(f: Filters) -> pd.DataFrame:
     """Users by the exact combination of selected platforms they used in the range: platform_mask, users."""
     scoped = in_data(f)
     if scoped is None:
-        return pd.DataFrame({"platform_mask": pd.Series(dtype="int32"), "users": pd.Series(dtype="int64")})
+        return no_data(["platform_mask", "users"]).astype({"platform_mask": "int32", "users": "int64"})
     return query("platform_usage", **scoped[0].params())
 
 
@@ -126,7 +134,7 @@ def platform_comparison(f: Filters) -> pd.DataFrame:
     lies inside the data), share of events, average DAU and MAU over the days of the range inside the data."""
     scoped = in_data(f)
     if scoped is None:
-        return pd.DataFrame(columns=COMPARISON_COLUMNS)
+        return no_data(COMPARISON_COLUMNS)
     f, span = scoped
     daily = query("platform_daily", **f.params(), days=f.days,
                   complete_from=span.first_day + dt.timedelta(days=29))
@@ -146,6 +154,7 @@ def platforms_per_user(usage: pd.DataFrame) -> pd.DataFrame:
     apps = usage["platform_mask"].map(lambda m: bin(int(m)).count("1"))
     out = usage.groupby(apps)["users"].sum().rename_axis("apps").reset_index()
     out["share"] = out["users"] / out["users"].sum() if len(out) else []
+    out.attrs.update(usage.attrs)
     return out
 
 
@@ -157,7 +166,9 @@ def platform_pairs(usage: pd.DataFrame, platforms: tuple[str, ...]) -> pd.DataFr
         both = (1 << (keys[a] - 1)) | (1 << (keys[b] - 1))
         rows.append({"platform_a": a, "platform_b": b,
                      "users": int(usage.loc[(usage["platform_mask"] & both) == both, "users"].sum())})
-    return pd.DataFrame(rows, columns=["platform_a", "platform_b", "users"])
+    out = pd.DataFrame(rows, columns=["platform_a", "platform_b", "users"])
+    out.attrs.update(usage.attrs)
+    return out
 
 
 def cross_platform(f: Filters) -> pd.DataFrame:
@@ -180,7 +191,7 @@ def funnel(f: Filters) -> pd.DataFrame:
     """One row per step: step, event_type, users, conversion from the previous step and from the first."""
     frame = _query_in_data("funnel", f)
     if frame is None:
-        return pd.DataFrame(columns=["step", "event_type", "users", "from_previous", "from_first"])
+        return no_data(["step", "event_type", "users", "from_previous", "from_first"])
     first = frame["users"].iloc[0] if len(frame) else 0
     frame["from_previous"] = frame["users"] / frame["users"].shift(1).where(lambda s: s > 0)
     frame.loc[frame.index[:1], "from_previous"] = 1.0 if first else None
@@ -192,16 +203,14 @@ def retention_cohorts(f: Filters) -> pd.DataFrame:
     """One row per (cohort week, period): cohort_size, active_users, retention, is_complete (the period's week is
     inside the data), is_cohort_complete (the cohort's own week is)."""
     frame = _query_in_data("retention_cohorts", f)
-    return frame if frame is not None else pd.DataFrame(
-        columns=["cohort_week", "period", "cohort_size", "active_users", "retention", "is_complete",
-                 "is_cohort_complete"])
+    return frame if frame is not None else no_data(
+        ["cohort_week", "period", "cohort_size", "active_users", "retention", "is_complete", "is_cohort_complete"])
 
 
 def retention_days(f: Filters) -> pd.DataFrame:
     """One row per N (1, 3, 7, 14, 30): cohort_users (old enough to have day N), returned_users, retention."""
     frame = _query_in_data("retention_days", f)
-    return frame if frame is not None else pd.DataFrame(columns=["day_n", "cohort_users", "returned_users",
-                                                                 "retention"])
+    return frame if frame is not None else no_data(["day_n", "cohort_users", "returned_users", "retention"])
 
 
 GROWTH_STEP = {"day": dt.timedelta(days=1), "week": dt.timedelta(days=7)}
@@ -215,8 +224,8 @@ def growth(f: Filters, grain: str = "week") -> pd.DataFrame:
         raise ValueError(f"grain {grain!r} is not day or week")
     scoped = in_data(f)
     if scoped is None:
-        return pd.DataFrame(columns=["period_start", "new_users", "retained", "resurrected", "churned", "active",
-                                     "quick_ratio", "is_complete"])
+        return no_data(["period_start", "new_users", "retained", "resurrected", "churned", "active", "quick_ratio",
+                        "is_complete"])
     f, span = scoped
     frame = query("growth", **f.params(), grain=grain)
     churned = frame["churned"].where(frame["churned"] > 0)
@@ -240,7 +249,7 @@ def geography(f: Filters) -> pd.DataFrame:
     """One row per home country: country_code, iso3, country_name, region, users, share of the range's users."""
     scoped = in_data(f)
     if scoped is None:
-        return pd.DataFrame(columns=["country_code", "iso3", "country_name", "region", "users", "share"])
+        return no_data(["country_code", "iso3", "country_name", "region", "users", "share"])
     frame = query("geography", **scoped[0].params())
     total = int(query("platform_usage", **scoped[0].params())["users"].sum())
     frame["share"] = frame["users"] / total if total else 0.0
@@ -251,12 +260,11 @@ def engagement_distribution(f: Filters) -> pd.DataFrame:
     """One row per (segment, score_bin): users, avg_score; scores over the range's days inside the data."""
     scoped = in_data(f)
     if scoped is None:
-        return pd.DataFrame(columns=["segment", "score_bin", "users", "avg_score"])
+        return no_data(["segment", "score_bin", "users", "avg_score"])
     return query("engagement_users", **scoped[0].params(), days=scoped[0].days)
 
 
 def pareto(f: Filters) -> pd.DataFrame:
     """One row per percentile of users (most active first): users, events, cumulative_share."""
     frame = _query_in_data("engagement_pareto", f)
-    return frame if frame is not None else pd.DataFrame(columns=["percentile", "users", "events",
-                                                                 "cumulative_share"])
+    return frame if frame is not None else no_data(["percentile", "users", "events", "cumulative_share"])

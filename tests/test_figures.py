@@ -140,3 +140,11 @@ def test_pareto_marks_the_top_1_and_10_percent():
 def test_engagement_traces_follow_segment_order():
     frame = pd.DataFrame({"segment": ["regular", "casual", "power"], "score_bin": [10, 5, 90], "users": [3, 4, 1]})
     assert [t.name for t in figures.engagement_distribution(frame).data] == ["casual", "regular", "power"]
+
+
+def test_a_range_outside_the_data_draws_no_data_not_an_empty_filter():
+    from analytics.panels import no_data
+    from webapp.components.theme import NO_DATA_MESSAGE
+
+    fig = figures.funnel(no_data(["event_type", "users", "from_previous", "from_first"]))
+    assert is_empty(fig) and fig.layout.annotations[0].text == NO_DATA_MESSAGE

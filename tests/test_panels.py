@@ -203,6 +203,8 @@ def test_a_range_outside_the_data_gives_no_data_not_zeros(app_context):
     assert panels.funnel(f).empty and panels.retention_cohorts(f).empty and panels.retention_days(f).empty
     assert panels.engagement_distribution(f).empty and panels.growth(f, "day").empty
     assert panels.platform_comparison(f).empty
+    assert panels.overview_activity(f).attrs["no_data"] and panels.cross_platform(f).attrs["no_data"]
+    assert not panels.overview_activity(Filters(ALL, START, START, "all", None)).attrs.get("no_data")
 
 
 def test_a_filter_matching_nobody_inside_the_data_gives_real_zeros(app_context, lake):

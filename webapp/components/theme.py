@@ -30,6 +30,7 @@ pio.templates[TEMPLATE] = go.layout.Template(
 )
 
 EMPTY_MESSAGE = "No activity matches these filters"
+NO_DATA_MESSAGE = "No data in the selected range"  # a range with no day of the data (analytics.panels.no_data)
 
 
 def figure(**layout) -> go.Figure:

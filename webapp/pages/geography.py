@@ -9,6 +9,7 @@ from dash import Input, Output, callback, html
 from analytics import panels
 from webapp import downloads
 from webapp.components import cards, figures, ids
+from webapp.components.theme import EMPTY_MESSAGE, NO_DATA_MESSAGE
 from webapp.pages._common import filters_from, graph, heading, rendered
 
 dash.register_page(__name__, path="/geography", name="Geography", order=5, title="Geography - Product analytics")
@@ -52,5 +53,5 @@ downloads.register(ID("top"), lambda f, _: panels.geography(f).head(TOP))
 @rendered
 def update(data):
     frame = panels.geography(filters_from(data))
-    return figures.choropleth(frame), top_countries(frame) or html.P("No activity matches these filters",
-                                                                     className="text-muted")
+    empty = NO_DATA_MESSAGE if frame.attrs.get("no_data") else EMPTY_MESSAGE
+    return figures.choropleth(frame), top_countries(frame) or html.P(empty, className="text-muted")
