@@ -24,6 +24,10 @@ class DataSpan:
         """Whether every day from start to end is inside the data."""
         return self.first_day <= start and end <= self.last_day
 
+    def first_complete_day(self, window_days: int) -> dt.date:
+        """The first day whose window of `window_days` days ending on it lies inside the data."""
+        return self.first_day + dt.timedelta(days=window_days - 1)
+
 
 @dataclass(frozen=True)
 class Filters:

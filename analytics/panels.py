@@ -63,9 +63,8 @@ def _activity(f: Filters, span: DataSpan) -> pd.DataFrame:
     frame = query("overview_activity", **{**f.params(), "start": max(f.start - lead_in, span.first_day)})
     frame["dau_ma7"] = frame["dau"].rolling(MOVING_AVERAGE_DAYS, min_periods=1).mean()
     frame = frame[frame["day"] >= pd.Timestamp(f.start)].reset_index(drop=True)
-    first = pd.Timestamp(span.first_day)  # a window ending on a day of the range is complete when it starts in the data
-    frame["is_wau_complete"] = frame["day"] - pd.Timedelta(days=6) >= first
-    frame["is_mau_complete"] = frame["day"] - pd.Timedelta(days=29) >= first
+    frame["is_wau_complete"] = frame["day"] >= pd.Timestamp(span.first_complete_day(7))
+    frame["is_mau_complete"] = frame["day"] >= pd.Timestamp(span.first_complete_day(30))
     return frame[ACTIVITY_COLUMNS]
 
 
@@ -137,7 +136,7 @@ def platform_comparison(f: Filters) -> pd.DataFrame:
         return no_data(COMPARISON_COLUMNS)
     f, span = scoped
     daily = query("platform_daily", **f.params(), days=f.days,
-                  complete_from=span.first_day + dt.timedelta(days=29))
+                  complete_from=span.first_complete_day(30))
     usage = query("platform_usage", **f.params())
     keys = platform_keys()
     active = {p: int(usage.loc[(usage["platform_mask"] & (1 << (keys[p] - 1))) != 0, "users"].sum())

@@ -3,8 +3,7 @@
 WITH latest AS (
     SELECT max(run_id) AS run_id FROM dq_results
 )
-SELECT (SELECT min(activity_date) FROM agg_user_day) AS first_day,
-       (SELECT max(activity_date) FROM agg_user_day) AS last_day,
+SELECT data_first_day() AS first_day, data_last_day() AS last_day,
        latest.run_id AS checks_run_id,
        count(*) FILTER (WHERE r.status = 'fail') AS checks_failed,
        count(*) FILTER (WHERE r.status = 'warn') AS checks_warned,

@@ -31,6 +31,7 @@ def _split(frame: pd.DataFrame, column: str, complete: str) -> tuple[pd.Series, 
 
 def _line_pair(fig: go.Figure, frame: pd.DataFrame, column: str, complete: str, name: str, color: str,
                hover: str, **trace) -> None:
+    """A daily series as a line, dashed where its window is incomplete; `trace` styles the solid part only."""
     solid, dashed = _split(frame, column, complete)
     fig.add_scatter(x=frame["day"], y=solid, name=name, mode="lines", legendgroup=name,
                     line={"color": color, "width": 2}, hovertemplate=f"{hover}<extra>{name}</extra>", **trace)
@@ -72,14 +73,7 @@ def stickiness(frame: pd.DataFrame) -> go.Figure:
     if _blank(frame, "dau"):
         return _empty(frame)
     fig = figure(height=260, yaxis_tickformat=".0%", yaxis_title="DAU / MAU")
-    solid, dashed = _split(frame, "stickiness", "is_mau_complete")
-    fig.add_scatter(x=frame["day"], y=solid, name="Stickiness", mode="lines", fill="tozeroy",
-                    line={"color": SERIES[0]}, hovertemplate="%{y:.1%}<extra>Stickiness</extra>")
-    if dashed.notna().any():
-        fig.add_scatter(x=frame["day"], y=dashed, name="Stickiness (incomplete)", mode="lines", showlegend=False,
-                        opacity=0.6, line={"color": SERIES[0], "dash": "dash"},
-                        hovertemplate="%{y:.1%} (incomplete: MAU window reaches before the data)"
-                                      "<extra>Stickiness</extra>")
+    _line_pair(fig, frame, "stickiness", "is_mau_complete", "Stickiness", SERIES[0], "%{y:.1%}", fill="tozeroy")
     _mark_incomplete(fig, frame, "is_mau_complete")
     return fig
 
