@@ -4,6 +4,8 @@ exposes `server` for gunicorn. Everything else lives in the packages: store <- p
 
 from __future__ import annotations
 
+import sys
+
 from dash import Dash
 
 import webapp
@@ -18,7 +20,10 @@ app = Dash(
     update_title=None,
 )
 server = app.server
-shell.install(app)
+try:
+    shell.install(app)
+except ValueError as exc:  # a setting that cannot be served safely: one line saying which
+    sys.exit(f"error: {exc}")
 
 if __name__ == "__main__":
     background.start(server)

@@ -1,8 +1,15 @@
-"""gunicorn settings: one worker process (it owns the warehouse file read-write) with threads."""
+"""gunicorn settings: one worker process (it owns the warehouse file read-write) with threads. Settings that cannot
+be served safely stop the start with one line saying why."""
 
-from webapp.settings import load_web_settings
+import sys
 
-_settings = load_web_settings()
+from webapp.settings import check, load_web_settings
+
+try:
+    _settings = load_web_settings()
+    check(_settings)
+except ValueError as _exc:
+    sys.exit(f"error: {_exc}")
 
 bind = _settings.bind
 workers = 1

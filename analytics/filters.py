@@ -11,6 +11,7 @@ from store import reference
 PRESETS = {"7d": 7, "30d": 30, "90d": 90, "all": None}  # a preset range ends on the last day with data
 DEFAULT_PRESET = "30d"
 ALL_SEGMENTS = "all"
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)  # dates outside are typos or attacks, never data
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ Runner = Callable[[str, dict[str, Any]], pd.DataFrame]  # (query name, parameter
 
 
 def run(name: str, params: dict[str, Any]) -> pd.DataFrame:
-    """The query on the warehouse, now (never cached)."""
-    return warehouse.query(SQL, name, params)
+    """The query on the warehouse, now (never cached), within the query time limit (PA_QUERY_TIMEOUT_SECONDS)."""
+    return warehouse.query(SQL, name, params, timed=True)
 
 
 _runner: Runner = run

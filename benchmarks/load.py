@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from benchmarks.panels import percentile  # noqa: E402
 from tests.live_server import (GUNICORN, callback_body, dash_callback, dependencies, free_port,  # noqa: E402
-                               settled_last_run, start, terminate)
+                               log_in, readiness, settled_last_run, start, terminate)
 
 PANELS = {  # a part of the callback's output -> extra inputs it takes
     "overview-activity-graph.figure": {}, "platforms-comparison-graph.figure": {}, "funnel-graph.figure": {},
@@ -81,13 +81,11 @@ def call(session: requests.Session, base: str, body: dict) -> tuple[float, str |
     return (time.perf_counter() - started) * 1000, problem
 
 
-def log_in(base: str) -> requests.Session:
-    session = requests.Session()
+def wait_up(base: str) -> None:
     for _ in range(240):
         try:
-            if session.post(base + "/login", data={"username": "load", "password": "load-test-password"},
-                            allow_redirects=False).status_code == 302:
-                return session
+            if requests.get(base + "/healthz", timeout=5).status_code == 200:
+                return
         except requests.ConnectionError:
             pass
         time.sleep(0.5)
@@ -107,7 +105,7 @@ def wait_for_run(base: str, run_id: int, timeout: float = 300) -> dict | None:
     """The run's entry in /readyz once it has ended (runs are taken in order), or None on timeout."""
     until = time.time() + timeout
     while time.time() < until:
-        last = requests.get(base + "/readyz").json()["last_run"]
+        last = readiness(base)["last_run"]
         if last and last["run_id"] >= run_id:
             return last if last["run_id"] == run_id else {"status": "ended (a later run ended first)"}
         time.sleep(0.5)
@@ -142,15 +140,17 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     threads = int(os.environ.get("PA_THREADS", "8"))
     log = (temp or Path(tempfile.gettempdir())) / "load-server.log"
-    server = start(GUNICORN, args.data_dir, port, log, PA_SECRET_KEY="load",
+    # an admin (who presses "Run now") and one analyst per client: the limits per client count each person
+    analysts = ",".join(f"load{i}:{generate_password_hash(f'load-test-password-{i}')}" for i in range(args.clients))
+    server = start(GUNICORN, args.data_dir, port, log, PA_ANALYST_USERS=analysts,
                    PA_ADMIN_USERS=f"load:{generate_password_hash('load-test-password')}")
     try:
-        session = log_in(base)
+        wait_up(base)
+        session = log_in(base, "load", "load-test-password")
         settled_last_run(base, timeout=600)  # the start-up catch-up is done
         bodies = payloads(session, base, filter_stores(args.data_dir, args.combinations, args.seed))
-        sessions = [requests.Session() for _ in range(args.clients)]  # one per client: its own connection
-        for s in sessions:
-            s.cookies.update(session.cookies)
+        # one per client: its own connection and login
+        sessions = [log_in(base, f"load{i}", f"load-test-password-{i}") for i in range(args.clients)]
 
         def cold_client(number: int) -> list[tuple[float, str | None]]:
             return [call(sessions[number], base, body) for body in bodies[number::args.clients]]

@@ -79,7 +79,7 @@ def main() -> int:
     from webapp.cache import cache, install
 
     server = Flask(__name__)
-    install(server)  # the app's cache in front of every panel query
+    install()  # the app's cache in front of every panel query
     measured = {
         "overview: activity": panels.overview_activity, "overview: KPIs": panels.kpis,
         "platforms: side by side": panels.platform_comparison, "platforms: apps per person": panels.cross_platform,

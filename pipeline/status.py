@@ -38,9 +38,12 @@ def collect(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> Status:
 
 
 def _run_lines(r: dict) -> list[str]:
-    duration = f", {(r['ended_at'] - r['started_at']).total_seconds():.1f} s" if r["ended_at"] else ""
-    lines = [f"run {r['run_id']} ({r['mode']}, {r['trigger']}) {r['status']}, started "
-             f"{r['started_at']:%Y-%m-%d %H:%M:%S} UTC{duration}"]
+    if r["started_at"] is None:  # queued: asked for, not started yet
+        when = f"queued {r['queued_at']:%Y-%m-%d %H:%M:%S} UTC" if r.get("queued_at") else "not started"
+    else:
+        duration = f", {(r['ended_at'] - r['started_at']).total_seconds():.1f} s" if r["ended_at"] else ""
+        when = f"started {r['started_at']:%Y-%m-%d %H:%M:%S} UTC{duration}"
+    lines = [f"run {r['run_id']} ({r['mode']}, {r['trigger']}) {r['status']}, {when}"]
     if r["mode"] != "dq":
         lines.append(f"  {r['partitions'] or 0} partitions, {r['rows_read'] or 0:,} rows read, "
                      f"{r['rows_loaded'] or 0:,} loaded, {r['rows_quarantined'] or 0:,} quarantined")

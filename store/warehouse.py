@@ -31,6 +31,10 @@ class WarehouseBusy(RuntimeError):
     """The warehouse file is held read-write by another process (DuckDB allows one)."""
 
 
+class QueryTimeout(RuntimeError):
+    """A query ran past its time limit and was interrupted."""
+
+
 def _connect(settings: Settings, read_only: bool) -> duckdb.DuckDBPyConnection:
     path = settings.warehouse_path
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -55,6 +59,7 @@ class Warehouse:
     """The open warehouse file. Read-write opens ensure the schema (store/schema.py) first."""
 
     def __init__(self, settings: Settings, *, read_only: bool = False):
+        self.settings = settings
         self.connection = _connect(settings, read_only)
         if not read_only:
             try:
@@ -72,10 +77,30 @@ class Warehouse:
         finally:
             cur.close()
 
-    def query(self, files: SqlFiles, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-        """Run the named file of `files` with bound parameters on a cursor of its own; its last statement's result."""
+    def query(self, files: SqlFiles, name: str, params: Mapping[str, Any] | None = None,
+              timeout: float | None = None) -> pd.DataFrame:
+        """Run the named file of `files` with bound parameters on a cursor of its own; its last statement's result.
+        With `timeout` (seconds), a query still running then is interrupted: QueryTimeout."""
         with self.cursor() as cur:
-            return files.run(cur, name, params).df()
+            fired = threading.Event()
+
+            def stop() -> None:
+                fired.set()
+                cur.interrupt()
+
+            timer = threading.Timer(timeout, stop) if timeout else None
+            if timer is not None:
+                timer.daemon = True
+                timer.start()
+            try:
+                return files.run(cur, name, params).df()
+            except duckdb.InterruptException:
+                if not fired.is_set():
+                    raise
+                raise QueryTimeout(f"the query {name} ran longer than {timeout:g} s and was stopped") from None
+            finally:
+                if timer is not None:
+                    timer.cancel()
 
     def close(self) -> None:
         self.connection.close()
@@ -118,6 +143,10 @@ def cursor() -> Iterator[duckdb.DuckDBPyConnection]:
         yield cur
 
 
-def query(files: SqlFiles, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """A named `.sql` file's result on this process's warehouse (see Warehouse.query)."""
-    return shared().query(files, name, params)
+def query(files: SqlFiles, name: str, params: Mapping[str, Any] | None = None, *,
+          timed: bool = False) -> pd.DataFrame:
+    """A named `.sql` file's result on this process's warehouse (see Warehouse.query); `timed`: within the
+    settings' query time limit (PA_QUERY_TIMEOUT_SECONDS)."""
+    wh = shared()
+    limit = wh.settings.query_timeout_seconds if timed else 0
+    return wh.query(files, name, params, timeout=limit or None)

@@ -50,7 +50,7 @@ def panels_on(data_dir: Path) -> Iterator[None]:
     mp.setenv("PA_DATA_DIR", str(data_dir))
     shared.close_shared()
     server = Flask(__name__)
-    install(server)
+    install()
     try:
         with server.app_context():
             cache.clear()

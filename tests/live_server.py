@@ -4,6 +4,7 @@ shared by the server and deploy tests and by benchmarks/load.py."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -15,6 +16,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "app:server"]
+SECRET_KEY = "live-server-test-secret-key-of-at-least-32-bytes"
+HEALTH_TOKEN = "live-server-health-token"
+BEARER = {"Authorization": f"Bearer {HEALTH_TOKEN}"}
 
 
 def free_port() -> int:
@@ -25,9 +29,10 @@ def free_port() -> int:
 
 def start(command: list[str], data_dir: Path, port: int, log: Path, **env: str) -> subprocess.Popen:
     """Run `command` from the project folder on `data_dir` and 127.0.0.1:`port` (whatever `env` says of them),
-    output to `log`, in its own process group; `env` on top of this environment, the virtual environment's bin
-    first on PATH."""
-    full_env = {**os.environ, **env, "PA_DATA_DIR": str(data_dir), "PA_BIND": f"127.0.0.1:{port}",
+    output to `log`, in its own process group; `env` on top of this environment (and of a secret key and the
+    health token BEARER sends), the virtual environment's bin first on PATH."""
+    full_env = {**os.environ, "PA_SECRET_KEY": SECRET_KEY, "PA_HEALTH_TOKEN": HEALTH_TOKEN, **env,
+                "PA_DATA_DIR": str(data_dir), "PA_BIND": f"127.0.0.1:{port}",
                 "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
     return subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=log.open("w"), stderr=subprocess.STDOUT,
                             start_new_session=True)
@@ -45,11 +50,16 @@ def terminate(proc: subprocess.Popen, timeout: float = 60) -> int:
     return proc.returncode
 
 
+def readiness(base: str) -> dict:
+    """/readyz with its details (the health token)."""
+    return requests.get(base + "/readyz", headers=BEARER, timeout=30).json()
+
+
 def settled_last_run(base: str, timeout: float = 60) -> int:
     """The id of the last finished run once nothing is queued or running (the scheduler catches up at start)."""
     end = time.time() + timeout
     while time.time() < end:
-        ready = requests.get(base + "/readyz").json()
+        ready = readiness(base)
         if not ready["running"] and not ready["queued"] and ready["last_run"]:
             return ready["last_run"]["run_id"]
         time.sleep(0.5)
@@ -69,6 +79,34 @@ def callback_body(dependencies: list[dict], output_part: str, values: dict) -> d
     return {"output": spec["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
             "inputs": named(spec["inputs"]), "state": named(spec["state"]),
             "changedPropIds": [f"{i['id']}.{i['property']}" for i in spec["inputs"]]}
+
+
+def log_in(base: str, user: str, password: str, session: requests.Session | None = None) -> requests.Session:
+    """A session logged in through the form, as a browser does it (the form's CSRF token sent back)."""
+    s = session or requests.Session()
+    s.post(base + "/login", data={"username": user, "password": password, "next": "/",
+                                  "csrf_token": form_token(s, base + "/login")}, allow_redirects=False,
+           timeout=30).raise_for_status()
+    return s
+
+
+def form_token(s: requests.Session, url: str) -> str:
+    """The CSRF token of the form on the page at `url` (its cookie kept by the session)."""
+    page = s.get(url, timeout=30)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, page.text[:300]
+    return found[1]
+
+
+def first_admin_password(log: Path, timeout: float = 60) -> str:
+    """The first-run admin's password, as the server printed it once in its log."""
+    end = time.time() + timeout
+    while time.time() < end:
+        found = re.search(r"created the admin 'admin' with the password\s+(\S+)", log.read_text())
+        if found:
+            return found[1]
+        time.sleep(0.2)
+    raise AssertionError(f"no first-run admin in the log:\n{log.read_text()[-2000:]}")
 
 
 def dependencies(session: requests.Session | None, base: str) -> list[dict]:

@@ -23,7 +23,7 @@ def app_context(built, tmp_path, monkeypatch):
     monkeypatch.setenv("PA_DATA_DIR", str(tmp_path / "data"))
     warehouse.close_shared()
     server = Flask(__name__)
-    C.install(server)
+    C.install()
     with server.app_context():
         C.cache.clear()
         C.forget_data_version()
@@ -69,7 +69,7 @@ def test_concurrent_requests_for_one_missing_entry_compute_it_once(app_context):
         return {"drawn": len(calls)}
 
     server = Flask(__name__)
-    C.install(server)
+    C.install()
 
     def ask(_):
         with server.app_context():

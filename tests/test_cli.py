@@ -98,6 +98,21 @@ def test_a_missing_lake_is_named(tmp_path):
     assert f"{tmp_path / 'lake'}: the lake folder does not exist" in out.stderr
 
 
+def test_runs_lists_a_queued_run(loaded, tmp_path):
+    import shutil
+
+    from pipeline import run_queue
+
+    data = tmp_path / "data"
+    shutil.copytree(loaded, data)
+    with warehouse(make_settings(data)) as con:
+        queued, _ahead = run_queue.request(con, "incremental", "ada")
+    out = cli("runs", data_dir=data)
+    assert out.returncode == 0, out.stderr
+    first = out.stdout.splitlines()[0]
+    assert first.startswith(f"run {queued} (incremental, manual) queued, queued 20") and first.endswith(" UTC")
+
+
 def test_demo_builds_once(tmp_path):
     out = cli("demo", "--users", "150", "--days", "3", data_dir=tmp_path)
     assert out.returncode == 0, out.stderr

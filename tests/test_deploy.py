@@ -17,7 +17,8 @@ import requests
 
 from pipeline.generate import generate
 from tests.conftest import START, make_settings, run_etl, warehouse
-from tests.live_server import ROOT, dash_callback, free_port, start, terminate
+from tests.live_server import (ROOT, dash_callback, first_admin_password, free_port, log_in, readiness, start,
+                               terminate)
 from tests.snapshots import fingerprint_of
 
 PAGES = ["/", "/platforms", "/funnel", "/retention", "/growth", "/geography", "/engagement", "/admin"]
@@ -72,19 +73,24 @@ def test_the_image_command_builds_the_demo_then_serves_then_restarts_at_once(tmp
         text = log.read_text()
         assert "generating: 14/14 days" in text and "loading: " in text and "run 1 succeeded" in text
         assert "Listening at: http://127.0.0.1:" in text and "scheduler: started" in text
-        ready = requests.get(base + "/readyz").json()
+        ready = readiness(base)
         assert ready["ready"] and ready["warehouse"] == "open" and ready["data_age_days"] == 1
 
+        # a safe first run: no users configured, so the first start made an admin and printed the password once
+        assert requests.get(base + "/", allow_redirects=False).status_code == 302
+        admin = log_in(base, "admin", first_admin_password(log))
         for path in PAGES:
-            assert requests.get(base + path).status_code == 200
+            assert admin.get(base + path).status_code == 200
             page = dash_callback(base, "_pages_content.children", {"_pages_location.pathname": path,
-                                                                    "_pages_location.search": ""})
+                                                                    "_pages_location.search": ""}, admin)
             assert page["_pages_content"]["children"], path
+            assert "Admins only" not in json.dumps(page), path
         # an uncached panel callback: the funnel for all platforms over all days
         last = dt.date.fromisoformat(ready["data_through"])
         store = {"platforms": ["facebook", "instagram", "messenger", "whatsapp", "threads"], "segment": "all",
                  "start": str(last - dt.timedelta(days=13)), "end": str(last), "preset": None}
-        figure = dash_callback(base, "funnel-graph.figure", {"shell-filters.data": store})["funnel-graph"]["figure"]
+        figure = dash_callback(base, "funnel-graph.figure", {"shell-filters.data": store},
+                               admin)["funnel-graph"]["figure"]
         steps = figure["data"][0]
         assert steps["type"] == "funnel" and steps["y"] == ["View", "Like", "Comment", "Share", "Create"]
     finally:
@@ -98,6 +104,7 @@ def test_the_image_command_builds_the_demo_then_serves_then_restarts_at_once(tmp
         wait_healthy(base, proc, log2, timeout=30)
         text = log2.read_text()
         assert "already holds data; nothing to do" in text and "generating" not in text
+        assert "created the admin" not in text and "the first-run admin 'admin' of" in text  # printed only once
     finally:
         terminate(proc)
 
@@ -115,9 +122,9 @@ def test_sigterm_during_a_run_leaves_the_warehouse_consistent(tmp_path):
     try:
         wait_healthy(base, proc, log)
         end = time.time() + 60
-        while time.time() < end and not requests.get(base + "/readyz").json()["running"]:
+        while time.time() < end and not readiness(base)["running"]:
             time.sleep(0.2)
-        assert requests.get(base + "/readyz").json()["running"], "no run started"
+        assert readiness(base)["running"], "no run started"
         time.sleep(0.5)
     finally:
         code = terminate(proc)

@@ -53,6 +53,10 @@ def test_every_bad_value_falls_back_with_a_notice():
     assert f.preset == "30d" and "is before the start date" in notices[0]
     f, notices = F.from_query({"start": "2024-03-10"}, SPAN)
     assert f.preset == "30d" and notices
+    f, notices = F.from_query({"start": "0001-01-01", "end": "0001-01-05"}, SPAN)  # a year-1 start was a 500
+    assert f.preset == "30d" and "outside 1900-01-01 to 2999-12-31" in notices[0]
+    f, notices = F.from_query({"start": "1900-01-01", "end": "2999-12-31"}, SPAN)
+    assert (f.start, f.end) == (SPAN.first_day, SPAN.last_day) and "reaches beyond the data" in notices[0]
 
 
 def test_the_previous_period_has_the_same_length():

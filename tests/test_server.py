@@ -13,13 +13,14 @@ import pytest
 import requests
 from werkzeug.security import generate_password_hash
 
-from tests.live_server import GUNICORN, free_port, settled_last_run, start, terminate
+from tests.live_server import (BEARER, GUNICORN, form_token, free_port, log_in, readiness, settled_last_run, start,
+                               terminate)
 
 ADMIN_CALLBACK = "..admin-action-message.children...admin-watch.data.."
 
 
 def serve(data_dir: Path, port: int, log: Path, users: dict[str, str]) -> subprocess.Popen:
-    return start(GUNICORN, data_dir, port, log, PA_THREADS="4", PA_SECRET_KEY="test-secret", **users)
+    return start(GUNICORN, data_dir, port, log, PA_THREADS="4", **users)
 
 
 def wait_ready(port: int, timeout: float = 60) -> None:
@@ -78,28 +79,37 @@ def test_two_processes_on_one_data_folder_schedule_once(two_servers):
 
 def login(port: int, user: str, password: str) -> requests.Session:
     s = requests.Session()
-    r = s.post(f"http://127.0.0.1:{port}/login", data={"username": user, "password": password, "next": "/"},
-               allow_redirects=False)
+    base = f"http://127.0.0.1:{port}"
+    r = s.post(base + "/login", data={"username": user, "password": password, "next": "/",
+                                      "csrf_token": form_token(s, base + "/login")}, allow_redirects=False)
     assert r.status_code == 302, r.text
     cookie = r.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     return s
 
 
-def test_health_endpoints_answer_without_a_login(two_servers):
+def test_health_endpoints_answer_anyone_with_status_and_admins_with_details(two_servers):
     base = f"http://127.0.0.1:{two_servers[0][0]}"
     health = requests.get(base + "/healthz")
-    assert health.status_code == 200 and health.json()["status"] == "ok"
+    assert health.status_code == 200 and health.json() == {"status": "ok"}  # no pid to anonymous callers
+    assert set(requests.get(base + "/healthz", headers=BEARER).json()) == {"status", "pid", "uptime_s"}
     settled_last_run(base)
-    ready = requests.get(base + "/readyz").json()
+    assert requests.get(base + "/readyz").json() == {"ready": True}
+    wrong = requests.get(base + "/readyz", headers={"Authorization": "Bearer nope"}).json()
+    assert wrong == {"ready": True}
+    ready = readiness(base)
     assert ready["ready"] and ready["warehouse"] == "open" and ready["scheduler"] == "running"
     assert ready["data_through"] == "2024-01-28" and ready["data_age_days"] > 300
     assert ready["last_run"]["status"] == "succeeded" and ready["last_run"]["mode"] in ("incremental", "dq")
     # the start-up catch-up found nothing new: the dashboards still serve the first run's data, nothing held
     assert ready["data_version_served"] == 1 and ready["drawing_panels_for_new_run"] is False
     # the second process cannot open the warehouse the first one owns, and says so
-    second = requests.get(f"http://127.0.0.1:{two_servers[0][1]}/readyz")
+    second_base = f"http://127.0.0.1:{two_servers[0][1]}"
+    assert requests.get(second_base + "/readyz").json() == {"ready": False}  # the reason only for who may see it
+    second = requests.get(second_base + "/readyz", headers=BEARER)
     assert second.status_code == 503 and "in use by another process" in second.json()["error"]
+    admin = log_in(second_base, "ada", "ada-secret-1")
+    assert "in use by another process" in admin.get(second_base + "/readyz").json()["error"]
 
 
 def test_logins_and_the_admin_callback_guard(two_servers):
@@ -108,10 +118,12 @@ def test_logins_and_the_admin_callback_guard(two_servers):
     before = settled_last_run(base)
     anonymous = requests.get(base + "/", allow_redirects=False)
     assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/login")
-    assert requests.post(base + "/login", data={"username": "ada", "password": "nope"}).status_code == 401
+    wrong = requests.Session()
+    assert wrong.post(base + "/login", data={"username": "ada", "password": "nope",
+                                             "csrf_token": form_token(wrong, base + "/login")}).status_code == 401
 
     # nobody but an admin gets the admin callback to run, however the request is made
-    assert requests.post(base + "/_dash-update-component", json=payload()).status_code == 403
+    assert requests.post(base + "/_dash-update-component", json=payload()).status_code == 401  # body unread
     analyst = login(port, "bob", "bob-secret-1")
     refused = analyst.post(base + "/_dash-update-component", json=payload())
     assert refused.status_code == 403 and refused.json() == {"error": "admins only"}

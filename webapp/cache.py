@@ -1,4 +1,4 @@
-"""Query results and rendered panels cached in the app process (Flask-Caching), keyed by the data version: the
+"""Query results and rendered panels cached in the app process, keyed by the data version: the
 last succeeded run that loaded data.
 
 A new run changes the version, so every panel's next read goes to the warehouse; the key also holds the query's (or
@@ -10,7 +10,9 @@ Preemptive refresh (what Metabase calls preemptive caching): the panels viewed i
 around a run in this process (`publishing`) the dashboards keep serving the version from before the run while it
 runs and while those panels are rendered again at the new version (at most HOLD_LIMIT_SECONDS); then the new
 version is served, already drawn.
-Concurrent requests for the same missing entry compute it once (the others wait for it).
+Concurrent requests for the same missing entry compute it once (the others wait for it). Entries live in memory
+bounded by bytes (webapp/memory_cache.py, PA_CACHE_MB); once a new data version is served, the older versions'
+entries are dropped. A miss computes within the request limits of webapp/compute_slots.py.
 """
 
 from __future__ import annotations
@@ -25,13 +27,14 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterator, NamedTuple
 
 import pandas as pd
-from flask_caching import Cache
 
 from analytics import queries
+from webapp import compute_slots
+from webapp.memory_cache import MemoryCache
 
 log = logging.getLogger(__name__)
 
-cache = Cache(config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 0, "CACHE_THRESHOLD": 5000})
+cache = MemoryCache(256 * 2**20)  # resized from PA_CACHE_MB by `install`
 VERSION_TTL_SECONDS = 1.0  # how long a read of the data version is trusted (a panel's queries share one read)
 DEMAND_LIMIT = 500  # how many recently viewed entries a new run renders again, most recent first
 DEMAND_WINDOW_SECONDS = 3600  # ... viewed within this long
@@ -58,9 +61,9 @@ _demand_lock = threading.Lock()
 _demand: OrderedDict[str, tuple[float, str, Again]] = OrderedDict()  # name+params -> (last used, name, again)
 
 
-def install(server) -> None:
-    """The cache on this Flask server, in front of every panel query."""
-    cache.init_app(server)
+def install(budget_mb: int = 256) -> None:
+    """The cache, of `budget_mb` MiB, in front of every panel query."""
+    cache.budget_bytes = budget_mb * 2**20
     queries.use_runner(cached_query)
 
 
@@ -106,19 +109,21 @@ def cache_key(version: int, name: str, params: dict[str, Any]) -> str:
     return f"v{version}:{name}:" + json.dumps(params, sort_keys=True, default=str)
 
 
-def _get_or_compute(key: str, compute: Callable[[], Any]) -> Any:
-    """The cached value, or `compute()` stored under `key`, computed once however many ask at the same time."""
+def _get_or_compute(key: str, version: int, compute: Callable[[], Any]) -> Any:
+    """The cached value, or `compute()` stored under `key`, computed once however many ask at the same time (a
+    miss within this client's and the process's computation limits)."""
     value = cache.get(key)
     if value is not None:
         return value
     with _flights_lock:
         flight = _flights.setdefault(key, threading.Lock())
     try:
-        with flight:
+        with compute_slots.client_turn(), flight:
             value = cache.get(key)  # computed by the request this one waited for
             if value is None:
-                value = compute()
-                cache.set(key, value)
+                with compute_slots.running():
+                    value = compute()
+                cache.set(key, value, version)
     finally:
         with _flights_lock:
             if _flights.get(key) is flight:
@@ -132,7 +137,8 @@ def cached(name: str, params: dict[str, Any], compute: Callable[[], Any], again:
     in this process renders `again()`'s entries before its data is served."""
     if again is not None:
         _remember(name, params, again)
-    return _get_or_compute(cache_key(data_version(), name, params), compute)
+    version = data_version()
+    return _get_or_compute(cache_key(version, name, params), version, compute)
 
 
 def cached_query(name: str, params: dict[str, Any]) -> pd.DataFrame:
@@ -158,11 +164,19 @@ def recently_viewed() -> list[tuple[str, Again]]:
 
 
 def _release() -> None:
-    """Serve the warehouse's versions again (the end of `publishing`'s hold)."""
+    """Serve the warehouse's versions again (the end of `publishing`'s hold); drop the older data versions'
+    entries."""
     global _held
     with _version_lock:
         _held = None
     forget_data_version()
+    try:
+        dropped = cache.drop_versions_before(versions().data)
+    except Exception as exc:  # noqa: BLE001 - the next run's release tries again; the byte budget holds meanwhile
+        log.info("cache: could not read the data version to drop older entries: %s", exc)
+    else:
+        if dropped:
+            log.info("cache: dropped %d entries of older data versions", dropped)
 
 
 def refresh_status() -> dict:
@@ -189,7 +203,7 @@ def render_again(target: Versions, stop: Callable[[], bool] = lambda: False) -> 
                 _release()
             try:
                 for params, compute in again():
-                    _get_or_compute(cache_key(target.data, name, params), compute)
+                    _get_or_compute(cache_key(target.data, name, params), target.data, compute)
                     rendered += 1
             except Exception as exc:  # noqa: BLE001 - one panel's failure must not stop the refresh
                 log.info("cache: could not render %s again: %s", name, exc)

@@ -21,5 +21,9 @@ def register(panel: str, data: PanelData) -> str:
     return panel
 
 
+def known(panel: str) -> bool:
+    return panel in _PANELS
+
+
 def panel_data(panel: str, filters: Filters, option=None) -> pd.DataFrame:
     return _PANELS[panel](filters, option)

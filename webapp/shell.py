@@ -1,16 +1,19 @@
 """The app shell: the navbar (from the page registry; Admin for admins; who is logged in), the filter bar and the
-page container, built per page load; and `install`, which puts the cache, access control and health endpoints on
-the Dash app that `app.py` builds."""
+page container, built per page load; and `install`, which puts the cache, access control, request limits,
+security headers and health endpoints on the Dash app that `app.py` builds."""
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import auth, cache, health, shell_callbacks  # noqa: F401  (shell_callbacks: the shell's callbacks)
+from store.settings import load_settings
+from store.warehouse import QueryTimeout
+from webapp import auth, cache, compute_slots, health, security_headers, shell_callbacks, users  # noqa: F401
 from webapp.components import filter_bar, ids
-from webapp.settings import load_web_settings
+from webapp.settings import check, load_web_settings
 
 
 def navbar() -> dbc.Navbar:
@@ -23,8 +26,14 @@ def navbar() -> dbc.Navbar:
                                              active="exact", id="nav-admin")))
     user = auth.current_user()
     if user:
-        links.append(dbc.NavItem(dbc.NavLink([html.I(className="bi bi-person me-1"), f"{user} · log out"],
-                                             href="/logout", external_link=True, id="nav-logout")))
+        links.append(dbc.NavItem(html.Form([
+            dcc.Input(type="hidden", name="csrf_token", value=auth.csrf_token(), id="nav-logout-csrf"),
+            html.Button([html.I(className="bi bi-person me-1"), f"{user} · log out"], type="submit",
+                        className="nav-link btn btn-link", id="nav-logout"),
+        ], action="/logout", method="post", className="d-inline")))
+    else:
+        links.append(dbc.NavItem(dbc.NavLink([html.I(className="bi bi-box-arrow-in-right me-1"), "Log in"],
+                                             href="/login", external_link=True, id="nav-login")))
     return dbc.Navbar(dbc.Container([
         dbc.NavbarBrand([html.I(className="bi bi-bar-chart-line me-2"), "Product analytics"], href="/"),
         dbc.Nav(links, navbar=True, className="flex-wrap"),
@@ -44,8 +53,18 @@ def layout() -> html.Div:
 
 
 def install(app: Dash) -> None:
-    """The shell as the app's layout, the cache in front of the panel queries, logins and roles, health checks."""
+    """The shell as the app's layout, the cache in front of the panel queries, logins and roles, request limits,
+    security headers, health checks. ValueError naming a setting that cannot be served safely."""
+    settings = load_web_settings()
+    check(settings)
     app.layout = layout
-    cache.install(app.server)
-    auth.install(app.server, load_web_settings())
+    cache.install(settings.cache_mb)
+    compute_slots.configure(settings.computations_per_client, settings.computations)
+    directory = users.directory(settings.admin_users, settings.analyst_users, load_settings().data_dir)
+    auth.install(app.server, settings, directory, lambda: app.callback_map)
+    security_headers.install(app.server, app.csp_hashes, https=bool(settings.cookie_secure))
     health.install(app.server)
+    if settings.proxy_hops:  # the clients' own addresses, scheme and host, as the trusted proxies pass them
+        hops = settings.proxy_hops
+        app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.server.register_error_handler(QueryTimeout, lambda exc: ({"error": str(exc)}, 503))

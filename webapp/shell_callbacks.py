@@ -15,12 +15,28 @@ from dash.exceptions import PreventUpdate
 
 from analytics import panels
 from analytics.filters import ALL_SEGMENTS, DEFAULT_PRESET
+from webapp import callback_inputs as inputs
 from webapp import downloads, metrics_doc, url_filters
 from webapp.components import ids
 from webapp.components.cards import meta_children
 from webapp.components.filter_bar import CUSTOM
 
 UNFILTERED_PATHS = ("/admin", metrics_doc.PAGE_PATH)  # pages the filters do not apply to
+
+# What the shell's callbacks accept (webapp/callback_inputs.py): the filter bar's raw values are only typed and
+# bounded here (a bad value in them becomes a notice); the store must be exactly what sync_filters writes.
+for _location in (ids.URL, "_pages_location"):  # the shell's and Dash pages' own (which page to draw)
+    for _prop in ("search", "pathname", "hash"):
+        inputs.declare(_location, _prop, inputs.text(2000))
+inputs.declare(ids.PLATFORMS, "value", inputs.text_list(20))
+inputs.declare(ids.DATES, "start_date", inputs.text(40))
+inputs.declare(ids.DATES, "end_date", inputs.text(40))
+inputs.declare(ids.PRESET, "value", inputs.text(20))
+inputs.declare(ids.SEGMENT, "value", inputs.text(50))
+inputs.declare(ids.FILTERS, "data", inputs.filters_store)
+inputs.declare(ids.csv_button("*"), "n_clicks", inputs.count)
+inputs.declare(ids.panel_option("*"), "data", inputs.text(20))
+inputs.declare_pattern_key("panel", inputs.known(downloads.known, "panel"))
 
 
 @callback(

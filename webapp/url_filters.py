@@ -12,7 +12,8 @@ import datetime as dt
 from typing import Mapping
 from urllib.parse import urlencode
 
-from analytics.filters import ALL_SEGMENTS, DEFAULT_PRESET, PRESETS, DataSpan, Filters, preset_range
+from analytics.filters import (ALL_SEGMENTS, DEFAULT_PRESET, EARLIEST, LATEST, PRESETS, DataSpan, Filters,
+                               preset_range)
 from store import reference
 
 PRESET_LABELS = {"7d": "Last 7 days", "30d": "Last 30 days", "90d": "Last 90 days", "all": "All"}
@@ -72,10 +73,16 @@ def _parse(platforms, start, end, segment, preset, span: DataSpan, notices: list
             notices.append(f"The dates {start!r} to {end!r} are not both dates (YYYY-MM-DD): showing the "
                            f"{PRESET_LABELS[DEFAULT_PRESET].lower()}.")
         else:
-            if last >= first:
+            sane = EARLIEST <= first and last <= LATEST
+            around_the_data = first <= span.last_day and span.first_day <= last  # clamped to it by `build`
+            if last < first:
+                notices.append(f"The end date {last} is before the start date {first}: showing the "
+                               f"{PRESET_LABELS[DEFAULT_PRESET].lower()}.")
+            elif sane or around_the_data:
                 return Filters(picked, first, last, segment, None)
-            notices.append(f"The end date {last} is before the start date {first}: showing the "
-                           f"{PRESET_LABELS[DEFAULT_PRESET].lower()}.")
+            else:
+                notices.append(f"The dates {first} to {last} are outside {EARLIEST} to {LATEST}: showing the "
+                               f"{PRESET_LABELS[DEFAULT_PRESET].lower()}.")
     first, last = preset_range(DEFAULT_PRESET, span)
     return Filters(picked, first, last, segment, DEFAULT_PRESET)
 

@@ -41,8 +41,7 @@ def app_data(built, tmp_path, monkeypatch):
     warehouse.close_shared()
     yield data
     warehouse.close_shared()
-    with _app().server.app_context():
-        cache.clear()
+    cache.clear()
 
 
 @cache
@@ -55,12 +54,14 @@ def _app():
 
 @pytest.fixture
 def dashboard(dash_duo, app_data):
-    """The app, started on the copied warehouse, its cache empty."""
+    """The app, started on the copied warehouse, its cache empty, open to anonymous visitors
+    (PA_ANONYMOUS_ACCESS=1) and nobody able to log in."""
+    from webapp import auth
     from webapp.cache import cache
 
     app = _app()
-    with app.server.app_context():
-        cache.clear()
+    cache.clear()
+    auth.configure_users(app.server, {}, anonymous=True)
     dash_duo.start_server(app)
     return dash_duo
 
@@ -77,12 +78,11 @@ def with_users(dash_duo, app_data):
     from webapp.cache import cache
 
     app = _app()
-    with app.server.app_context():
-        cache.clear()
+    cache.clear()
     auth.configure_users(app.server, {
         ADMIN[0]: auth.User(ADMIN[0], auth.ADMIN, generate_password_hash(ADMIN[1])),
         ANALYST[0]: auth.User(ANALYST[0], auth.ANALYST, generate_password_hash(ANALYST[1])),
-    })
+    }, anonymous=False)
     assert background.start(app.server)
     try:
         dash_duo.start_server(app, navigate=False)  # the first page is the login form, not a Dash page

@@ -1,5 +1,6 @@
 """The admin page in a real browser: an admin queues a backfill and watches it finish; analysts get no admin page;
-the form refuses bad ranges; with no users configured the page is disabled."""
+the form refuses bad ranges; anonymous visitors (PA_ANONYMOUS_ACCESS=1) get no admin page; logging out through the
+navbar's form ends the session."""
 
 from __future__ import annotations
 
@@ -85,8 +86,22 @@ def test_an_analyst_gets_no_admin_page(with_users):
     assert duo.get_logs() == []
 
 
-def test_with_no_users_the_admin_page_is_disabled(dashboard):
+def test_an_anonymous_visitor_gets_no_admin_page(dashboard):
     dashboard.driver.get(dashboard.server_url + "/admin")
-    dashboard.wait_for_contains_text("#admin-denied", "disabled", timeout=10)
+    dashboard.wait_for_contains_text("#admin-denied", "Admins only", timeout=10)
     assert not dashboard.driver.find_elements(By.CSS_SELECTOR, "#nav-admin")
+    assert dashboard.find_element("#nav-login").text == "Log in"
     assert dashboard.get_logs() == []
+
+
+def test_logging_out_from_the_navbar_ends_the_session(with_users):
+    duo = with_users
+    log_in(duo, ADMIN)
+    saved = duo.driver.get_cookie("session")
+    duo.find_element("#nav-logout").click()
+    duo.wait_for_element("#login-form", timeout=10)
+    # the cookie from before the logout is worth nothing now
+    duo.driver.add_cookie({k: saved[k] for k in ("name", "value", "path")})
+    duo.driver.get(duo.server.url + "/admin")
+    duo.wait_for_element("#login-form", timeout=10)
+    assert "/login?next=/admin" in duo.driver.current_url

@@ -263,3 +263,19 @@ def test_an_unknown_page_says_so(dashboard):
     visit(dashboard, "/nowhere")
     dashboard.wait_for_text_to_equal("#not-found h4", "Page not found", timeout=10)
     no_console_errors(dashboard)
+
+
+def test_the_content_security_policy_holds_and_charts_offer_no_cloud(dashboard):
+    visit(dashboard, "/")
+    wait_for_traces(dashboard, "overview-activity-graph")
+    buttons = dashboard.driver.find_elements(By.CSS_SELECTOR, "#overview-activity-graph .modebar-btn")
+    titles = [b.get_attribute("data-title") for b in buttons]
+    assert titles and not any("share" in t.lower() or "cloud" in t.lower() or "studio" in t.lower() for t in titles)
+    assert len(titles) <= 3, titles  # download, zoom, reset: few tab stops, nothing over the title
+    no_console_errors(dashboard)  # every page's own scripts satisfy the policy (the other tests check each page)
+    # an inline script injected into the page is blocked by the policy, and the browser says so
+    dashboard.driver.execute_script("const s = document.createElement('script'); s.textContent = 'window.pwned = 1;';"
+                                    "document.body.appendChild(s);")
+    time.sleep(0.3)
+    assert dashboard.driver.execute_script("return window.pwned === undefined")
+    assert any("Content Security Policy" in entry["message"] for entry in dashboard.get_logs())

@@ -28,6 +28,16 @@ def _plain(value):
     return value.to_plotly_json() if isinstance(value, go.Figure) else value
 
 
+def _canonical(arg):
+    """A filters store as the validated filters it holds, its range clamped to the data (a range wholly outside
+    stays: its panels say no data): the cache key and the callback see nothing else."""
+    if not (isinstance(arg, dict) and "platforms" in arg):
+        return arg
+    f = from_store(arg)
+    span = cached("data_span", {}, panels.data_span)  # once per data version: this runs on every request
+    return to_store((f.within(span) if span else None) or f)
+
+
 def _following(arg):
     """An argument as it will be on new data: a filters store whose range is a preset moves with the data (the
     filter bar resolves it so on the next page load); anything else stays."""
@@ -55,13 +65,25 @@ def rendered(update):
 
     @functools.wraps(update)
     def wrapper(*args):
+        args = tuple(map(_canonical, args))
         return cached(name, {"args": list(args)}, functools.partial(draw, args), functools.partial(again, args))
     return wrapper
 
 
+# Plotly's toolbar trimmed to saving the image, zooming and resetting: no upload to Plotly's cloud ("Share
+# chart", on by default in plotly.js 3), no Chart Studio link, fewer buttons over titles and fewer tab stops.
+GRAPH_CONFIG = {
+    "displaylogo": False, "showSendToCloud": False, "showEditInChartStudio": False, "plotlyServerURL": "",
+    "modeBarButtonsToRemove": ["sendChartToCloud", "sendDataToCloud", "editInChartStudio", "select2d", "lasso2d",
+                               "zoomIn2d", "zoomOut2d", "autoScale2d", "pan2d", "toggleSpikelines",
+                               "hoverClosestCartesian", "hoverCompareCartesian", "zoomInGeo", "zoomOutGeo",
+                               "hoverClosestGeo"],
+}
+
+
 def graph(component_id: str, **config) -> dcc.Graph:
-    """A chart without Plotly's logo in its toolbar; `config` adds to Plotly's config."""
-    return dcc.Graph(id=component_id, config={"displaylogo": False, **config})
+    """A chart with the app's toolbar (GRAPH_CONFIG); `config` adds to Plotly's config."""
+    return dcc.Graph(id=component_id, config={**GRAPH_CONFIG, **config})
 
 
 def heading(title: str, lead: str, definitions: str | None = None) -> html.Div:

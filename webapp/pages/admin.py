@@ -15,6 +15,7 @@ from dash.exceptions import PreventUpdate
 
 from store.settings import load_settings
 from webapp import admin_data, auth, background
+from webapp import callback_inputs as inputs
 from webapp.pages._common import heading
 
 dash.register_page(__name__, path="/admin", name="Admin", order=9, nav=False, title="Admin - Product analytics")
@@ -50,14 +51,30 @@ def _table(id_: str, columns, selectable: bool = False) -> dag.AgGrid:
         dashGridOptions=options, getRowStyle=STATUS_STYLES, style={"width": "100%"}, className="pa-grid")
 
 
+for _id, _prop in (("admin-run-now", "n_clicks"), ("admin-backfill", "n_clicks"), ("admin-interval", "n_intervals"),
+                   ("admin-watch", "data")):
+    inputs.declare(_id, _prop, inputs.count)
+inputs.declare("admin-backfill-start", "value", inputs.text(40))
+inputs.declare("admin-backfill-end", "value", inputs.text(40))
+
+
+def _selected_runs(value) -> None:
+    """The run history's selection: none, or one row of it (with its run_id)."""
+    inputs.any_value(20_000)(value)
+    if value is not None and not (isinstance(value, list) and len(value) <= 1 and all(
+            isinstance(row, dict) and isinstance(row.get("run_id"), int) for row in value)):
+        raise inputs.Invalid("expected the selected run: a list of at most one row with its run_id")
+
+
+inputs.declare("admin-runs", "selectedRows", _selected_runs)
+
+
 def _denied(message: str):
     return html.Div([html.H4("Admin", className="mb-2"), dbc.Alert(message, color="secondary", id="admin-denied")],
                     className="py-4")
 
 
 def layout(**_query):
-    if not auth.enabled():
-        return _denied("The admin page is disabled: no users are configured (set PA_ADMIN_USERS).")
     if not auth.is_admin():
         return _denied("Admins only: log in as an admin to run the pipeline from here.")
     settings = load_settings()
@@ -174,4 +191,4 @@ def show_run_checks(selected):
         return [], "Select a run to see its check results"
     run = selected[0]
     return _records(admin_data.checks_of_run(run["run_id"]), CHECK_COLUMNS), \
-        f"Checks of run {run['run_id']} ({run['status']})"
+        f"Checks of run {run['run_id']} ({run.get('status', '?')})"

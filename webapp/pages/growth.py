@@ -8,7 +8,7 @@ import pandas as pd
 from dash import Input, Output, callback, html
 
 from analytics import panels
-from webapp import downloads
+from webapp import callback_inputs, downloads
 from webapp.components import cards, figures, ids
 from webapp.pages._common import filters_from, graph, heading, rendered
 
@@ -16,6 +16,8 @@ dash.register_page(__name__, path="/growth", name="Growth", order=4, title="Grow
 
 ID = ids.prefixed("growth")
 GROWTH = downloads.register(ID("accounting"), lambda f, grain: panels.growth(f, grain or "week"))
+GRAINS = ("week", "day")
+callback_inputs.declare(ID("grain"), "value", callback_inputs.one_of(*GRAINS))
 
 
 def quick_ratio_text(frame: pd.DataFrame) -> str:
@@ -29,8 +31,7 @@ def quick_ratio_text(frame: pd.DataFrame) -> str:
 
 
 def layout(**_query):
-    grain = dbc.RadioItems(id=ID("grain"), options=[{"label": "Week", "value": "week"},
-                                                    {"label": "Day", "value": "day"}], value="week", inline=True,
+    grain = dbc.RadioItems(id=ID("grain"), options=[{"label": g.capitalize(), "value": g} for g in GRAINS], value="week", inline=True,
                            className="btn-group", inputClassName="btn-check",
                            labelClassName="btn btn-sm btn-outline-secondary", labelCheckedClassName="active")
     return html.Div([

@@ -1,0 +1,187 @@
+"""The schema of every callback request: the envelope Dash sends (which callback, its inputs and state), and each
+input's value by component id and property, declared next to the component (`declare`). A request that does not
+fit gets a 400 naming what was wrong, before any callback runs; an input nobody declared is refused too.
+
+    declare("growth-grain", "value", one_of("day", "week"))
+    declare({"type": "csv-button"}, "n_clicks", count)          # a pattern-matching id, by its type
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, Callable
+
+from analytics.filters import ALL_SEGMENTS, EARLIEST, LATEST, PRESETS
+from store import reference
+
+Check = Callable[[Any], None]  # raises Invalid when the value does not fit
+STORE_KEYS = {"platforms", "start", "end", "segment", "preset", "query"}
+
+_declared: dict[tuple[str, str], Check] = {}
+
+
+class Invalid(ValueError):
+    """A callback request that does not fit the schema (answered 400 with this message)."""
+
+
+def declare(component_id: str | dict, prop: str, check: Check) -> None:
+    _declared[(_id_key(component_id), prop)] = check
+
+
+def _id_key(component_id) -> str:
+    return f"type:{component_id.get('type')}" if isinstance(component_id, dict) else str(component_id)
+
+
+# value checks ------------------------------------------------------------------------------------------------------
+
+def text(max_length: int = 200) -> Check:
+    def check(value):
+        if value is not None and not (isinstance(value, str) and len(value) <= max_length):
+            raise Invalid(f"expected text of at most {max_length} characters, got {_shown(value)}")
+    return check
+
+
+def count(value) -> None:
+    if value is not None and not (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+        raise Invalid(f"expected a count, got {_shown(value)}")
+
+
+def one_of(*allowed) -> Check:
+    def check(value):
+        if value not in allowed:
+            raise Invalid(f"expected one of {', '.join(map(repr, allowed))}, got {_shown(value)}")
+    return check
+
+
+def known(is_known: Callable[[str], bool], what: str) -> Check:
+    """Text naming something that exists (e.g. a registered panel)."""
+    def check(value):
+        if not (isinstance(value, str) and len(value) <= 200 and is_known(value)):
+            raise Invalid(f"no {what} {_shown(value)}")
+    return check
+
+
+def text_list(max_items: int, max_length: int = 50) -> Check:
+    def check(value):
+        if value is None:
+            return
+        if not isinstance(value, list) or len(value) > max_items:
+            raise Invalid(f"expected a list of at most {max_items} items, got {_shown(value)}")
+        for item in value:
+            text(max_length)(item)
+    return check
+
+
+def any_value(max_bytes: int) -> Check:
+    """Anything JSON of at most `max_bytes` (a component's own content, shown back to the same page)."""
+    def check(value):
+        if len(json.dumps(value, default=str)) > max_bytes:
+            raise Invalid(f"expected at most {max_bytes} bytes")
+    return check
+
+
+def date_text(value) -> dt.date:
+    """An ISO date (YYYY-MM-DD, optionally with a time) from EARLIEST to LATEST."""
+    try:
+        day = dt.date.fromisoformat(value[:10]) if isinstance(value, str) and len(value) <= 40 else None
+    except ValueError:
+        day = None
+    if day is None or not EARLIEST <= day <= LATEST:
+        raise Invalid(f"expected a date from {EARLIEST} to {LATEST} (YYYY-MM-DD), got {_shown(value)}")
+    return day
+
+
+def filters_store(value) -> None:
+    """The shell's filters store (webapp/url_filters.to_store): known platforms, dates, segment and preset only."""
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        raise Invalid(f"the filters must be an object, got {_shown(value)}")
+    extra = set(value) - STORE_KEYS
+    if extra:
+        raise Invalid(f"the filters hold unknown fields {', '.join(sorted(map(repr, extra)))[:200]}")
+    platforms = value.get("platforms")
+    known = reference.platforms()
+    if not isinstance(platforms, list) or not platforms or not all(p in known for p in platforms):
+        raise Invalid(f"the filters' platforms must be a non-empty list of {', '.join(known)}; "
+                      f"got {_shown(platforms)}")
+    if date_text(value.get("start")) > date_text(value.get("end")):
+        raise Invalid(f"the filters end {value['end']!r} before they start {value['start']!r}")
+    segment = value.get("segment")
+    if segment != ALL_SEGMENTS and segment not in reference.segments():
+        raise Invalid(f"the filters' segment must be one of {ALL_SEGMENTS}, {', '.join(reference.segments())}; "
+                      f"got {_shown(segment)}")
+    if value.get("preset") is not None and value["preset"] not in PRESETS:
+        raise Invalid(f"the filters' preset must be one of {', '.join(PRESETS)} or null; "
+                      f"got {_shown(value['preset'])}")
+    text(2000)(value.get("query"))
+
+
+def _shown(value) -> str:
+    shown = json.dumps(value, default=str)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+# the request -------------------------------------------------------------------------------------------------------
+
+def check_request(body, callbacks: dict[str, dict]) -> None:
+    """Invalid when the body is not a callback request Dash would send for one of `callbacks` (the app's
+    callback_map), or an input's value does not fit its declaration."""
+    if not isinstance(body, dict):
+        raise Invalid("a callback request is a JSON object")
+    output = body.get("output")
+    if not isinstance(output, str) or output not in callbacks:
+        raise Invalid(f"no callback has the output {_shown(output)}")
+    spec = callbacks[output]
+    if spec.get("callback") is None:
+        raise Invalid(f"the callback of {output[:80]} runs in the browser")
+    for part in ("inputs", "state"):
+        items = body.get(part, [])
+        expected = spec.get(part, [])
+        if not isinstance(items, list) or len(items) != len(expected):
+            raise Invalid(f"{part}: expected a list of {len(expected)} item(s) for {output[:80]}")
+        for item, declared in zip(items, expected):
+            for one in (item if isinstance(item, list) else [item]):
+                _check_item(one, declared, part)
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) and len(c) < 500 for c in changed):
+        raise Invalid("changedPropIds must be a list of text")
+
+
+def _check_item(item, declared: dict, part: str) -> None:
+    if not isinstance(item, dict) or not isinstance(item.get("property"), str):
+        raise Invalid(f"{part}: each item is an object with an id, a property and a value")
+    component, prop = item.get("id"), item["property"]
+    expected_id = declared["id"]
+    if isinstance(expected_id, str) and expected_id.startswith("{"):
+        expected_id = json.loads(expected_id)
+    if _id_key(component) != _id_key(expected_id) or prop != declared["property"]:
+        raise Invalid(f"{part}: expected {_id_key(expected_id)}.{declared['property']}, got {_shown(component)}"
+                      f".{prop[:40]}")
+    if isinstance(component, dict):
+        check_pattern_id(component)
+    check = _declared.get((_id_key(component), prop))
+    if check is None:
+        raise Invalid(f"{part}: {_id_key(component)}.{prop} is not an input this app declares")
+    try:
+        check(item.get("value"))
+    except Invalid as exc:
+        raise Invalid(f"{_id_key(component)}.{prop}: {exc}") from None
+
+
+_pattern_keys: dict[str, Check] = {}
+
+
+def declare_pattern_key(key: str, check: Check) -> None:
+    """A check for one key of pattern-matching ids (e.g. "panel": a registered panel)."""
+    _pattern_keys[key] = check
+
+
+def check_pattern_id(component: dict) -> None:
+    for key, value in component.items():
+        if key != "type":
+            check = _pattern_keys.get(key)
+            if check is None:
+                raise Invalid(f"unexpected id key {key[:40]!r}")
+            check(value)
