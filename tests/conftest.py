@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -17,6 +19,10 @@ from pipeline.generate import generate
 from pipeline.lifecycle import RunResult
 from store.settings import Settings
 from store.warehouse import Warehouse
+
+# No test may touch the project's own data folder (the Makefile exports PA_DATA_DIR=./data, where `make run` keeps
+# the demo and its first-run admin): whatever runs without a folder of its own gets an empty temp one.
+os.environ["PA_DATA_DIR"] = tempfile.mkdtemp(prefix="pa-tests-")
 
 START = dt.date(2024, 1, 1)  # a Monday
 USERS, DAYS, SEED = 600, 28, 7
