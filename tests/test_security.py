@@ -222,8 +222,17 @@ def test_malformed_callback_bodies_get_400_naming_the_problem(server):
     csv["inputs"][0]["id"] = {"type": "csv-button", "panel": "no-such-panel"}
     csv["outputs"]["id"] = {"type": "csv-download", "panel": "no-such-panel"}
     csv["state"][1]["id"] = {"type": "panel-option", "panel": "no-such-panel"}
+    mismatched = callback_body(deps, "csv-download", {"shell-filters.data": STORE})
+    mismatched["inputs"][0]["id"] = {"type": "csv-button", "panel": "overview-activity"}
+    mismatched["outputs"]["id"] = {"type": "csv-download", "panel": "funnel-steps"}
+    mismatched["state"][1]["id"] = {"type": "panel-option", "panel": "overview-activity"}
+    mismatched["changedPropIds"] = ['{"panel":"overview-activity","type":"csv-button"}.n_clicks']
     cases = {
         "a JSON list": [growth(STORE)],
+        "outputs that are text": dict(growth(STORE), outputs="x"),
+        "outputs of another callback": dict(growth(STORE), outputs=[{"id": "funnel-graph", "property": "figure"}] * 2),
+        "a change to another callback's input": dict(growth(STORE), changedPropIds=["admin-run-now.n_clicks"]),
+        "MATCH differing between ids": mismatched,
         "unknown platform": growth(dict(STORE, platforms=["myspace"])),
         "dict segment": growth(dict(STORE, segment={"$ne": 1})),
         "null start": growth(dict(STORE, start=None)),
@@ -391,3 +400,30 @@ def test_open_paths_are_exact_and_anonymous_callers_get_no_versions(server):
     assert requests.get(base + "/assets/style.css").status_code == 200
     assert requests.get(base + "/readyz").json() == {"ready": True}
     assert requests.get(base + "/healthz").json() == {"status": "ok"}
+
+
+def test_no_mutation_of_a_callback_request_gets_a_500(server):
+    """Every server callback's request, each part replaced by junk of every JSON type, 400 rounds: never a 500."""
+    import random
+
+    base, _ = server
+    bob = log_in(base, *BOB)
+    deps = [d for d in dependencies(bob, base) if not d.get("clientside_function")]
+    junk = [None, 0, -1, 2**70, 1.5, True, "", "x" * 300, "2024-01-01", [], [None], {}, {"id": {}}, ["facebook"],
+            {"$gt": ""}, dict(STORE), dict(STORE, start=None)]
+    rng = random.Random(11)
+    statuses = set()
+    for _ in range(400):
+        body = callback_body(deps, rng.choice(deps)["output"], {"shell-filters.data": STORE})
+        for _ in range(rng.randint(1, 3)):
+            part = rng.choice(["output", "outputs", "inputs", "state", "changedPropIds", "value", "id", "property"])
+            items = [i for key in ("inputs", "state") if isinstance(body[key], list) for i in body[key]
+                     if isinstance(i, dict)]
+            if part in ("value", "id", "property") and items:
+                rng.choice(items)[part] = rng.choice(junk)
+            elif part not in ("value", "id", "property"):
+                body[part] = rng.choice(junk)
+        r = bob.post(base + "/_dash-update-component", json=body)
+        statuses.add(r.status_code)
+        assert r.status_code < 500, (body, r.text[:300])
+    assert 400 in statuses

@@ -205,6 +205,8 @@ def _check_callback():
     try:
         callback_inputs.check_request(payload, _access().callbacks())
     except callback_inputs.Invalid as exc:
+        log.info("refused a callback request from %s (%s): %s", current_user() or "anonymous", request.remote_addr,
+                 exc)
         return _error(400, str(exc))
     return None
 

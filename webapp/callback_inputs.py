@@ -127,7 +127,8 @@ def _shown(value) -> str:
 
 def check_request(body, callbacks: dict[str, dict]) -> None:
     """Invalid when the body is not a callback request Dash would send for one of `callbacks` (the app's
-    callback_map), or an input's value does not fit its declaration."""
+    callback_map): its outputs, inputs and state exactly the callback's (a pattern-matching id's MATCH the same
+    in all of them), the inputs it says changed among its inputs, each input's value fitting its declaration."""
     if not isinstance(body, dict):
         raise Invalid("a callback request is a JSON object")
     output = body.get("output")
@@ -136,31 +137,62 @@ def check_request(body, callbacks: dict[str, dict]) -> None:
     spec = callbacks[output]
     if spec.get("callback") is None:
         raise Invalid(f"the callback of {output[:80]} runs in the browser")
+    matched: dict[str, set] = {}
+    outputs = _outputs_of(output)
+    sent = body.get("outputs")
+    sent = sent if len(outputs) > 1 else [sent]  # one output: its item (a list of them for an ALL id)
+    _check_part(sent, [{"id": i, "property": p} for i, p in outputs], "outputs", matched, values=False)
+    changeable = set()
     for part in ("inputs", "state"):
         items = body.get(part, [])
-        expected = spec.get(part, [])
-        if not isinstance(items, list) or len(items) != len(expected):
-            raise Invalid(f"{part}: expected a list of {len(expected)} item(s) for {output[:80]}")
-        for item, declared in zip(items, expected):
-            for one in (item if isinstance(item, list) else [item]):
-                _check_item(one, declared, part)
+        _check_part(items, spec.get(part, []), part, matched, values=True)
+        if part == "inputs":
+            changeable = {f"{_id_text(one.get('id'))}.{one['property']}" for item in items
+                          for one in (item if isinstance(item, list) else [item])}
+    if any(len(values) > 1 for values in matched.values()):
+        raise Invalid("a pattern-matching callback's MATCH differs between its ids")
     changed = body.get("changedPropIds", [])
-    if not isinstance(changed, list) or not all(isinstance(c, str) and len(c) < 500 for c in changed):
-        raise Invalid("changedPropIds must be a list of text")
+    if not isinstance(changed, list) or not all(isinstance(c, str) and c in changeable for c in changed):
+        raise Invalid("changedPropIds must name the callback's own inputs")
 
 
-def _check_item(item, declared: dict, part: str) -> None:
+def _outputs_of(output: str) -> list[tuple[Any, str]]:
+    """(id, property) of each output in Dash's output text ("..a.b...c.d.." or "a.b")."""
+    parts = output[2:-2].split("...") if output.startswith("..") else [output]
+    return [(_spec_id(part.rsplit(".", 1)[0]), part.rsplit(".", 1)[-1]) for part in parts]
+
+
+def _spec_id(raw):
+    return json.loads(raw) if isinstance(raw, str) and raw.startswith("{") else raw
+
+
+def _id_text(component) -> str:
+    """An id as the browser writes it in changedPropIds (a pattern id: JSON, keys sorted, no spaces)."""
+    if isinstance(component, dict):
+        return json.dumps(component, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return str(component)
+
+
+def _check_part(items, expected: list[dict], part: str, matched: dict[str, set], values: bool) -> None:
+    if not isinstance(items, list) or len(items) != len(expected):
+        raise Invalid(f"{part}: expected a list of {len(expected)} item(s)")
+    for item, declared in zip(items, expected):
+        for one in (item if isinstance(item, list) else [item]):
+            _check_item(one, declared, part, matched, values)
+
+
+def _check_item(item, declared: dict, part: str, matched: dict[str, set], values: bool) -> None:
     if not isinstance(item, dict) or not isinstance(item.get("property"), str):
-        raise Invalid(f"{part}: each item is an object with an id, a property and a value")
+        raise Invalid(f"{part}: each item is an object with an id and a property")
     component, prop = item.get("id"), item["property"]
-    expected_id = declared["id"]
-    if isinstance(expected_id, str) and expected_id.startswith("{"):
-        expected_id = json.loads(expected_id)
-    if _id_key(component) != _id_key(expected_id) or prop != declared["property"]:
+    expected_id = _spec_id(declared["id"])
+    if not _same_id(component, expected_id, matched) or prop != declared["property"]:
         raise Invalid(f"{part}: expected {_id_key(expected_id)}.{declared['property']}, got {_shown(component)}"
                       f".{prop[:40]}")
     if isinstance(component, dict):
         check_pattern_id(component)
+    if not values:
+        return
     check = _declared.get((_id_key(component), prop))
     if check is None:
         raise Invalid(f"{part}: {_id_key(component)}.{prop} is not an input this app declares")
@@ -168,6 +200,21 @@ def _check_item(item, declared: dict, part: str) -> None:
         check(item.get("value"))
     except Invalid as exc:
         raise Invalid(f"{_id_key(component)}.{prop}: {exc}") from None
+
+
+def _same_id(component, expected, matched: dict[str, set]) -> bool:
+    """Whether a sent id is the declared one: equal, or for a pattern id the same keys, each fixed value equal and
+    each MATCH value noted (to be the same across the request)."""
+    if not isinstance(expected, dict):
+        return component == expected
+    if not isinstance(component, dict) or set(component) != set(expected):
+        return False
+    for key, wanted in expected.items():
+        if wanted == ["MATCH"]:
+            matched.setdefault(key, set()).add(json.dumps(component[key], sort_keys=True))
+        elif wanted not in (["ALL"], ["ALLSMALLER"]) and component[key] != wanted:
+            return False
+    return True
 
 
 _pattern_keys: dict[str, Check] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
+import dash
 from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
@@ -37,6 +38,8 @@ inputs.declare(ids.FILTERS, "data", inputs.filters_store)
 inputs.declare(ids.csv_button("*"), "n_clicks", inputs.count)
 inputs.declare(ids.panel_option("*"), "data", inputs.text(20))
 inputs.declare_pattern_key("panel", inputs.known(downloads.known, "panel"))
+inputs.declare_pattern_key("path", inputs.known(
+    lambda path: any(page["relative_path"] == path for page in dash.page_registry.values()), "page"))
 
 
 @callback(
