@@ -398,6 +398,9 @@ def test_open_paths_are_exact_and_anonymous_callers_get_no_versions(server):
     script = re.search(r'src="(/_dash-component-suites/[^"]+)"', log_in(base, *BOB).get(base + "/").text)[1]
     assert requests.get(base + script, allow_redirects=False).status_code == 401
     assert requests.get(base + "/assets/style.css").status_code == 200
+    # a shared link asks for a login, then comes back to the same view
+    assert requests.get(base + "/growth?range=7d", allow_redirects=False).headers["Location"] == \
+        "/login?next=/growth%3Frange%3D7d"
     assert requests.get(base + "/readyz").json() == {"ready": True}
     assert requests.get(base + "/healthz").json() == {"status": "ok"}
 

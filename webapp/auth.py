@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Callable
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from flask import Flask, Response, g, redirect, request, session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -187,8 +187,8 @@ def _guard():
     if _open_path(path):
         return None
     if user is None and not anonymous_allowed():
-        if request.method == "GET" and not path.startswith("/_dash"):
-            return redirect(f"/login?next={path}")
+        if request.method == "GET" and not path.startswith("/_dash"):  # back to this view, filters and all
+            return redirect(f"/login?next={quote(request.full_path.rstrip('?'), safe='/')}")
         return _error(401, "log in first")
     if path == CALLBACK_PATH and request.method == "POST":
         return _check_callback()
