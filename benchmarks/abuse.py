@@ -59,8 +59,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.load import PANELS, pipeline  # noqa: E402
 from benchmarks.panels import percentile  # noqa: E402
 from store import reference  # noqa: E402
-from tests.live_server import (GUNICORN, callback_body, dependencies, free_port, log_in, start,  # noqa: E402
-                               terminate)
+from tests.live_server import (BEARER, GUNICORN, callback_body, dependencies, free_port, log_in,  # noqa: E402
+                               readiness, settled_last_run, start, terminate, wait_healthy)
 
 RSS_TARGET_BYTES = int(1.5 * 1024 ** 3)
 ANALYST_P95_TARGET_MS = 100
@@ -117,29 +117,6 @@ def data_span(data_dir: Path) -> tuple[dt.date, dt.date, int]:
     if first is None:
         raise SystemExit(f"{data_dir}: the warehouse holds no activity (build it with `python -m pipeline run`)")
     return first, last, events
-
-
-def ready_details(base: str, token: str, server, timeout: float = 600) -> dict:
-    """/readyz with the health token once the warehouse answers and no run is queued or running (the scheduler's
-    catch-up at start is done). Like tests.live_server.settled_last_run, but sending the token: without it the
-    details are not given. SystemExit when the server process ends or the time-out passes."""
-    until = time.time() + timeout
-    body: dict = {}
-    while time.time() < until:
-        if server.poll() is not None:
-            raise SystemExit(f"the server at {base} exited with status {server.returncode} before it was ready")
-        try:
-            r = requests.get(base + "/readyz", headers={"Authorization": f"Bearer {token}"}, timeout=10)
-            body = r.json()
-            if r.status_code == 200 and body.get("ready"):
-                if "running" not in body:  # no details for the token: readiness is all there is to wait for
-                    return body
-                if not body["running"] and not body["queued"] and body.get("last_run"):
-                    return body
-        except (requests.RequestException, ValueError):
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"the server at {base} was not ready and settled in {timeout:.0f} s (last /readyz: {body})")
 
 
 def default_store(last_day: dt.date) -> dict:
@@ -369,26 +346,21 @@ def main() -> int:
 
 def attack(args, rng: random.Random, temp: Path, data_dir: Path, source: str, first_day: dt.date,
            last_day: dt.date, events: int) -> int:
-    password, health_token = secrets.token_urlsafe(16), secrets.token_urlsafe(24)
+    password = secrets.token_urlsafe(16)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = temp / "abuse-server.log"
     server = start(GUNICORN, data_dir, port, log, PA_ANONYMOUS_ACCESS="1", PA_SECRET_KEY=secrets.token_hex(32),
-                   PA_ANALYST_USERS=f"ana:{generate_password_hash(password)}", PA_HEALTH_TOKEN=health_token,
-                   PA_THREADS="8")
+                   PA_ANALYST_USERS=f"ana:{generate_password_hash(password)}", PA_THREADS="8")
     sampler = RssSampler(server.pid)
     tally = Tally()
     analyst_ms: list[float] = []
     analyst_errors: list[str] = []
     notes: list[str] = []
     try:
-        try:
-            ready = ready_details(base, health_token, server)
-        except SystemExit:
-            print(f"server log ({log}), last lines:\n" + "\n".join(log.read_text().splitlines()[-30:]))
-            raise
-        if "running" not in ready:
-            notes.append("/readyz gave no details for the health token: only readiness was waited for")
+        wait_healthy(base, server, log, timeout=600)
+        settled_last_run(base, timeout=600)  # the scheduler's catch-up at start is done
+        ready = readiness(base)
         if ready.get("data_through") and ready["data_through"] != last_day.isoformat():
             notes.append(f"/readyz says data through {ready['data_through']}, the warehouse {last_day}: "
                          f"using {ready['data_through']}")
@@ -446,8 +418,7 @@ def attack(args, rng: random.Random, temp: Path, data_dir: Path, source: str, fi
         peak_rss = max(during) if during else None
         try:
             healthz = requests.get(base + "/healthz", timeout=10).status_code
-            after = requests.get(base + "/readyz", headers={"Authorization": f"Bearer {health_token}"},
-                                 timeout=10).status_code
+            after = requests.get(base + "/readyz", headers=BEARER, timeout=10).status_code
             alive = f"/healthz {healthz}, /readyz {after}"
         except requests.RequestException as exc:
             alive = f"NOT ANSWERING ({type(exc).__name__})"

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from benchmarks.panels import percentile  # noqa: E402
 from tests.live_server import (GUNICORN, callback_body, dash_callback, dependencies, free_port,  # noqa: E402
-                               log_in, readiness, settled_last_run, start, terminate)
+                               log_in, readiness, settled_last_run, start, terminate, wait_healthy)
 
 PANELS = {  # a part of the callback's output -> extra inputs it takes
     "overview-activity-graph.figure": {}, "platforms-comparison-graph.figure": {}, "funnel-graph.figure": {},
@@ -79,17 +79,6 @@ def call(session: requests.Session, base: str, body: dict) -> tuple[float, str |
     except (requests.RequestException, ValueError) as exc:  # counted, not raised
         problem = f"{type(exc).__name__}: {str(exc)[:120]}"
     return (time.perf_counter() - started) * 1000, problem
-
-
-def wait_up(base: str) -> None:
-    for _ in range(240):
-        try:
-            if requests.get(base + "/healthz", timeout=5).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"the server at {base} did not come up")
 
 
 def ask_for_run(session: requests.Session, base: str) -> int:
@@ -145,7 +134,7 @@ def main() -> int:
     server = start(GUNICORN, args.data_dir, port, log, PA_ANALYST_USERS=analysts,
                    PA_ADMIN_USERS=f"load:{generate_password_hash('load-test-password')}")
     try:
-        wait_up(base)
+        wait_healthy(base, server, log, timeout=120)
         session = log_in(base, "load", "load-test-password")
         settled_last_run(base, timeout=600)  # the start-up catch-up is done
         bodies = payloads(session, base, filter_stores(args.data_dir, args.combinations, args.seed))

@@ -50,6 +50,20 @@ def terminate(proc: subprocess.Popen, timeout: float = 60) -> int:
     return proc.returncode
 
 
+def wait_healthy(base: str, proc: subprocess.Popen, log: Path, timeout: float = 120) -> None:
+    """Until /healthz answers; AssertionError with the end of the server's log if it exits or the time passes."""
+    end = time.time() + timeout
+    while time.time() < end:
+        assert proc.poll() is None, f"the server exited:\n{log.read_text()[-3000:]}"
+        try:
+            if requests.get(base + "/healthz", timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"not healthy in time:\n{log.read_text()[-3000:]}")
+
+
 def readiness(base: str) -> dict:
     """/readyz with its details (the health token)."""
     return requests.get(base + "/readyz", headers=BEARER, timeout=30).json()

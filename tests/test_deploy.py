@@ -18,7 +18,7 @@ import requests
 from pipeline.generate import generate
 from tests.conftest import START, make_settings, run_etl, warehouse
 from tests.live_server import (ROOT, dash_callback, first_admin_password, free_port, log_in, readiness, start,
-                               terminate)
+                               terminate, wait_healthy)
 from tests.snapshots import fingerprint_of
 
 PAGES = ["/", "/platforms", "/funnel", "/retention", "/growth", "/geography", "/engagement", "/admin"]
@@ -44,19 +44,6 @@ def start_container_command(data_dir: Path, log: Path, **overrides) -> tuple[sub
     port = free_port()
     proc = start(cmd, data_dir, port, log, **{**image_env, "PA_THREADS": "4", **overrides})
     return proc, f"http://127.0.0.1:{port}"
-
-
-def wait_healthy(base: str, proc: subprocess.Popen, log: Path, timeout: float = 120) -> None:
-    end = time.time() + timeout
-    while time.time() < end:
-        assert proc.poll() is None, f"the server exited:\n{log.read_text()[-3000:]}"
-        try:
-            if requests.get(base + "/healthz", timeout=2).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"not healthy in time:\n{log.read_text()[-3000:]}")
 
 
 def test_the_dockerfile_passes_hadolint():

@@ -21,7 +21,7 @@ import requests
 from werkzeug.security import generate_password_hash
 
 from tests.live_server import (GUNICORN, ROOT, callback_body, dependencies, form_token, free_port, log_in, start,
-                               terminate)
+                               terminate, wait_healthy)
 
 ADA, BOB, CARL = ("ada", "ada-secret-1"), ("bob", "bob-secret-1"), ("carl", "carl-secret-1")
 ALL_PLATFORMS = ["facebook", "instagram", "messenger", "whatsapp", "threads"]
@@ -42,16 +42,7 @@ def served(data: Path, log: Path, **env):
     proc = start(GUNICORN, data, port, log, PA_THREADS="4", PA_SCHEDULER_ENABLED="0", **env)
     base = f"http://127.0.0.1:{port}"
     try:
-        end = time.time() + 60
-        while True:
-            assert proc.poll() is None, log.read_text()[-3000:]
-            try:
-                if requests.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.time() < end, log.read_text()[-3000:]
-            time.sleep(0.2)
+        wait_healthy(base, proc, log, timeout=60)
         yield base, proc
     finally:
         terminate(proc, timeout=30)

@@ -14,25 +14,13 @@ import requests
 from werkzeug.security import generate_password_hash
 
 from tests.live_server import (BEARER, GUNICORN, form_token, free_port, log_in, readiness, settled_last_run, start,
-                               terminate)
+                               terminate, wait_healthy)
 
 ADMIN_CALLBACK = "..admin-action-message.children...admin-watch.data.."
 
 
 def serve(data_dir: Path, port: int, log: Path, users: dict[str, str]) -> subprocess.Popen:
     return start(GUNICORN, data_dir, port, log, PA_THREADS="4", **users)
-
-
-def wait_ready(port: int, timeout: float = 60) -> None:
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/login", timeout=2).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"nothing answered on port {port}")
 
 
 def payload(run_now: int | None = 1) -> dict:
@@ -56,9 +44,9 @@ def two_servers(built, tmp_path_factory):
     logs = [root / "first.log", root / "second.log"]
     first = serve(root / "data", ports[0], logs[0], users)
     try:
-        wait_ready(ports[0])
+        wait_healthy(f"http://127.0.0.1:{ports[0]}", first, logs[0], timeout=60)
         second = serve(root / "data", ports[1], logs[1], users)
-        wait_ready(ports[1])
+        wait_healthy(f"http://127.0.0.1:{ports[1]}", second, logs[1], timeout=60)
     except BaseException:
         terminate(first, timeout=30)
         raise
