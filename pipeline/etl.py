@@ -18,6 +18,7 @@ from pipeline.lifecycle import Progress, Run, RunResult, run_lifecycle
 from pipeline.plan import Plan, manifest_versions, plan_backfill, plan_incremental
 from pipeline.quality import gate
 from pipeline.quality.runner import CheckResult, summary
+from pipeline.stopwatch import timed
 from store import reference
 from store.runs import utcnow
 from store.settings import Settings
@@ -74,30 +75,33 @@ def publish(con: duckdb.DuckDBPyConnection, plan: Plan, workspace: dict, run: Ru
         "devices": list(reference.devices()), "countries": list(reference.countries()),
         "segments": list(reference.segments()), "age_groups": list(reference.age_groups()),
     }
-    steps.run_phase(con, "prepare", params)
+    steps.run_phase(con, "prepare", params, seconds=run.result.step_seconds)
 
     done = 0
     if plan.dates("users"):
         user_files = [f.path for f in plan.files_of("users")]
-        ran = steps.run_phase(con, "users", {**params, "files": user_files}, has_files=bool(user_files))
+        ran = steps.run_phase(con, "users", {**params, "files": user_files}, has_files=bool(user_files),
+                             seconds=run.result.step_seconds)
         changed_from = ran["dim_users"].fetchone()[0]
         if changed_from is not None:
-            steps.run_phase(con, "versions", {**params, "changed_from": changed_from})
+            steps.run_phase(con, "versions", {**params, "changed_from": changed_from},
+                            seconds=run.result.step_seconds)
         done += len(plan.dates("users"))
         run.progress(done)
 
     done += len(set(plan.dates("events")) - {f.partition_date for f in plan.files_of("events")})  # gone from the lake
     for batch in _batches(plan.files_of("events")):
-        steps.run_phase(con, "batch", {**params, "files": [f.path for f in batch]})
+        steps.run_phase(con, "batch", {**params, "files": [f.path for f in batch]}, seconds=run.result.step_seconds)
         done += len({f.partition_date for f in batch})
         run.progress(done)
 
-    steps.run_phase(con, "activity", params)
+    steps.run_phase(con, "activity", params, seconds=run.result.step_seconds)
     from_date, to_date = SQL.run(con, "run_affected_span").fetchone()
     if from_date is not None:
         steps.run_phase(con, "affected", {**params, "from_date": from_date,
-                                          "recent": (to_date - from_date).days < RECENT_DAYS})
-    steps.run_phase(con, "record", params)
+                                          "recent": (to_date - from_date).days < RECENT_DAYS},
+                        seconds=run.result.step_seconds)
+    steps.run_phase(con, "record", params, seconds=run.result.step_seconds)
     run.progress(len(plan.partitions))
     rows_read, rows_loaded = SQL.run(con, "run_totals").fetchone()
     return int(rows_read), int(rows_loaded)
@@ -116,8 +120,10 @@ def run(con: duckdb.DuckDBPyConnection, settings: Settings, *, start: dt.date | 
     with run_lifecycle(con, mode, trigger=trigger, requested_by=requested_by,
                        parameters={"start": start, "end": end}, run_id=run_id, on_progress=progress) as current:
         result = current.result
-        plan = make_plan(con, settings.lake_dir, start, end)
-        inspection = lake_check.inspect(con, plan.files)
+        with timed(result.step_seconds, "plan"):
+            plan = make_plan(con, settings.lake_dir, start, end)
+        with timed(result.step_seconds, "lake_check"):
+            inspection = lake_check.inspect(con, plan.files)
         attempted = not plan.is_empty
         plan = plan.without(inspection.skipped)
         result.notices = plan.notices + inspection.notices()
@@ -135,7 +141,7 @@ def run(con: duckdb.DuckDBPyConnection, settings: Settings, *, start: dt.date | 
                 else:
                     result.rows_read, result.rows_loaded = publish(con, plan, workspace, current, as_of,
                                                                    settings.lake_dir)
-                result.checks = gate.audit_run(con, settings, as_of)
+                result.checks = gate.audit_run(con, settings, as_of, result.step_seconds)
             if result.failed_checks:
                 raise ChecksFailed("blocked by failed checks: " + "; ".join(
                     f"{c.check.name} ({c.message})" for c in result.failed_checks))
@@ -143,7 +149,8 @@ def run(con: duckdb.DuckDBPyConnection, settings: Settings, *, start: dt.date | 
             result.status = "succeeded"
             result.message = _summary(plan, inspection.skipped, result.checks)
             current.finish(con)
-            con.execute("COMMIT")
+            with timed(result.step_seconds, "commit"):
+                con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise

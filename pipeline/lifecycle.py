@@ -45,6 +45,7 @@ class RunResult:
     error: str | None = None
     notices: list[str] = field(default_factory=list)
     checks: list[CheckResult] = field(default_factory=list)
+    step_seconds: dict[str, float] = field(default_factory=dict)  # step (or "check <name>") -> seconds, as run
 
     @property
     def failed_checks(self) -> list[CheckResult]:
@@ -88,7 +89,12 @@ class Run:
         r.seconds = time.perf_counter() - self._began
         runs.record_checks(con, [c.row(r.run_id, runs.utcnow()) for c in r.checks])
         runs.finish(con, r.run_id, status=r.status, rows_read=r.rows_read, rows_loaded=r.rows_loaded,
-                    rows_quarantined=r.rows_quarantined, message=r.message, error=r.error)
+                    rows_quarantined=r.rows_quarantined, message=r.message, error=r.error,
+                    step_seconds=r.step_seconds)
+        if r.step_seconds:
+            slowest = sorted(r.step_seconds.items(), key=lambda kv: -kv[1])[:5]
+            log.info("run %s: %.1f s; slowest steps: %s", r.run_id, r.seconds,
+                     ", ".join(f"{name} {seconds:.1f} s" for name, seconds in slowest))
         self.finished = True
 
     def fail(self, con: duckdb.DuckDBPyConnection, exc: BaseException) -> None:

@@ -18,6 +18,7 @@ from typing import Any, Iterator, Mapping
 import duckdb
 
 from pipeline import SQL
+from pipeline.stopwatch import timed
 from store.sql import SqlFiles
 
 MODELS = SqlFiles(Path(__file__).parent / "models")
@@ -72,7 +73,8 @@ class Step:
 
 STEPS: tuple[Step, ...] = (
     Step("run_workspace", "run", "prepare", reads=(),
-         writes=("plan_partitions", "plan_files", "affected_dates", "stg_sessions", "stg_users", "stg_profile")),
+         writes=("plan_partitions", "plan_files", "affected_dates", "stg_sessions", "stg_users", "dim_users_touched",
+                 "stg_profile")),
     Step("dim_date", "dims", "prepare", reads=("dim_date",), writes=("dim_date",)),
     Step("run_clear_partitions", "run", "prepare", reads=("plan_partitions",),
          writes=("fct_events", "quarantine_events", "affected_dates")),
@@ -104,7 +106,8 @@ STEPS: tuple[Step, ...] = (
     Step("agg_daily_volume", "marts", "affected", reads=("agg_user_activity_daily", "affected_dates"),
          writes=("agg_daily_volume",)),
     Step("agg_user_week", "marts", "affected", reads=("agg_user_day", "affected_dates"), writes=("agg_user_week",)),
-    Step("agg_user_platform_first", "marts", "affected", reads=("agg_user_activity_daily", "dim_users"),
+    Step("agg_user_platform_first", "marts", "affected",
+         reads=("agg_user_activity_daily", "dim_users", "dim_users_touched"),
          writes=("agg_user_platform_first",)),
     Step("agg_active_masks", "marts", "affected", reads=("agg_user_day",), writes=("agg_active_masks",)),
     Step("agg_growth_transitions", "marts", "affected", reads=("agg_user_day", "agg_user_week"),
@@ -121,10 +124,16 @@ def phase(name: str) -> list[Step]:
 
 
 def run_phase(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any], *,
-              has_files: bool = True) -> dict[str, Any]:
+              has_files: bool = True, seconds: dict[str, float] | None = None) -> dict[str, Any]:
     """Run a phase's steps in order with `params` (each statement binds what it uses); each step's last cursor by
-    name. Without files, the steps that read the lake are skipped."""
-    return {step.name: step.run(con, params) for step in phase(name) if has_files or not step.needs_files}
+    name. Without files, the steps that read the lake are skipped. `seconds` adds up each step's time by name."""
+    out = {}
+    for step in phase(name):
+        if has_files or not step.needs_files:
+            with timed(seconds, step.name):
+                out[step.name] = step.run(con, params)
+    return out
+
 
 
 def writers(table: str) -> Iterator[Step]:

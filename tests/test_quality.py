@@ -83,7 +83,7 @@ def test_identifiers_must_exist_in_the_catalog():
         render(check, {"fct_events": {"event_id": "BIGINT"}})
     ok = render(check.__class__(**{**check.__dict__, "identifiers": {"columns": ["event_id"]}}),
                 {"fct_events": {"event_id": "BIGINT"}})
-    assert 'count(DISTINCT (t."event_id"))' in ok and 'FROM "fct_events" AS t' in ok and "WHERE TRUE" in ok
+    assert 'GROUP BY t."event_id"' in ok and 'FROM "fct_events" AS t' in ok and "WHERE TRUE" in ok
 
 
 def test_judging():

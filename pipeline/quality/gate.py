@@ -17,10 +17,11 @@ def context(settings: Settings, as_of: dt.datetime) -> dict:
     return {"expected_date": as_of.date() - dt.timedelta(days=settings.freshness_lag_days), "as_of": as_of}
 
 
-def audit_run(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.datetime) -> list[CheckResult]:
+def audit_run(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.datetime,
+              seconds: dict[str, float] | None = None) -> list[CheckResult]:
     """Every check, on the state an ETL run's transaction is about to publish, limited to the days it touched."""
     SQL.run(con, "dq_scope_run")
-    return evaluate(con, load_checks(), context(settings, as_of))
+    return evaluate(con, load_checks(), context(settings, as_of), seconds)
 
 
 def audit_published(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.datetime) -> list[CheckResult]:

@@ -12,6 +12,7 @@ from typing import Any, Iterable, Mapping
 import duckdb
 
 from pipeline.quality.checks import Check
+from pipeline.stopwatch import timed
 from store.sql import SqlFiles, quote, run_script
 
 SQL = SqlFiles(Path(__file__).parent / "sql")
@@ -98,16 +99,19 @@ def judge(check: Check, observed: float | None, detail: str | None) -> CheckResu
     return CheckResult(check, status, float(observed), message)
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, checks: Iterable[Check], context: Mapping[str, Any]) -> list[CheckResult]:
+def evaluate(con: duckdb.DuckDBPyConnection, checks: Iterable[Check], context: Mapping[str, Any],
+             seconds: dict[str, float] | None = None) -> list[CheckResult]:
     """Run the checks against what `con` sees now (inside a run: the uncommitted, to-be-published state).
 
-    The caller has filled `dq_scope`; `context` holds values kinds may bind (e.g. expected_date).
+    The caller has filled `dq_scope`; `context` holds values kinds may bind (e.g. expected_date). `seconds` adds
+    each check's time as "check <name>".
     """
     tables = catalog(con)
     results = []
     for check in checks:
         params = {**context, **check.params, "table_name": check.table}
-        row = run_script(con, render(check, tables), params, f"check {check.name}").fetchone()
+        with timed(seconds, f"check {check.name}"):
+            row = run_script(con, render(check, tables), params, f"check {check.name}").fetchone()
         results.append(judge(check, row[0] if row else None, row[1] if row else None))
     return results
 

@@ -27,6 +27,9 @@ CREATE OR REPLACE TEMP TABLE stg_users (
     change_date DATE, source_file VARCHAR, reject_reason VARCHAR
 );
 
+-- One row per user whose versions the run changes (models/dims/dim_users): none until a run loads user files.
+CREATE OR REPLACE TEMP TABLE dim_users_touched (user_id BIGINT);
+
 -- The data-quality profile of what the run staged and of the lake files it inspected: one row per (table, metric)
 -- and batch; the staging checks read sums.
 CREATE OR REPLACE TEMP TABLE stg_profile (table_name VARCHAR, metric VARCHAR, value BIGINT);

@@ -148,25 +148,33 @@ SELECT *
 FROM retention_cohorts((SELECT CAST(bit_or(1 << (platform_key - 1)) AS INTEGER) FROM dim_platform), 'all',
                        data_first_day(), data_last_day());
 
+-- One row per user active in the 28 days ending on `last_day`: active days (counted once per day: is_day_first
+-- marks one row per user and day) and events over them, and the engagement score they give. Reads those 28 days only.
+CREATE OR REPLACE MACRO engagement_l28(last_day) AS TABLE
+SELECT user_id,
+       count(*) FILTER (WHERE is_day_first) AS active_days_l28,
+       sum(events) AS events_l28,
+       round(engagement_score(count(*) FILTER (WHERE is_day_first), sum(events), 28), 2) AS engagement_score
+FROM agg_user_day
+WHERE activity_date > last_day - 28 AND activity_date <= last_day
+GROUP BY user_id;
+
 -- One row per user ever active: lifetime figures, and the last 28 days' ending on the last loaded day with the
--- engagement score over them (active days counted once per day: is_day_first marks one row per user and day).
+-- engagement score over them (engagement_l28; 0 for a user not active in them).
 CREATE OR REPLACE VIEW agg_user_engagement AS
-WITH last_day AS (
-    SELECT data_last_day() AS day
-),
-lifetime AS (
+WITH lifetime AS (
     SELECT user_id,
            min(activity_date) AS first_active_date,
            max(activity_date) AS last_active_date,
            count(*) FILTER (WHERE is_day_first) AS active_days,
            sum(events) AS events,
            sum(sessions) AS sessions,
-           bit_count(bit_or(platform_mask)) AS platforms_used,
-           count(*) FILTER (WHERE is_day_first AND activity_date > last_day.day - 28) AS active_days_l28,
-           coalesce(sum(events) FILTER (WHERE activity_date > last_day.day - 28), 0) AS events_l28
-    FROM agg_user_day, last_day
+           bit_count(bit_or(platform_mask)) AS platforms_used
+    FROM agg_user_day
     GROUP BY user_id
 )
-SELECT user_id, first_active_date, last_active_date, active_days, events, sessions, platforms_used,
-       active_days_l28, events_l28, round(engagement_score(active_days_l28, events_l28, 28), 2) AS engagement_score
-FROM lifetime;
+SELECT l.user_id, l.first_active_date, l.last_active_date, l.active_days, l.events, l.sessions, l.platforms_used,
+       coalesce(e.active_days_l28, 0) AS active_days_l28, coalesce(e.events_l28, 0) AS events_l28,
+       coalesce(e.engagement_score, round(engagement_score(0, 0, 28), 2)) AS engagement_score
+FROM lifetime AS l
+LEFT JOIN engagement_l28(data_last_day()) AS e USING (user_id);

@@ -21,6 +21,8 @@ CREATE TABLE IF NOT EXISTS etl_runs (
     message           VARCHAR,
     error             VARCHAR
 );
+-- JSON object: seconds per step of the run (its SQL steps, the checks as "check <name>"), in the order they ran.
+ALTER TABLE etl_runs ADD COLUMN IF NOT EXISTS step_seconds VARCHAR;
 
 -- One row per data-quality check evaluated, per run (an ETL run, or `pipeline dq` on what is published).
 CREATE TABLE IF NOT EXISTS dq_results (

@@ -12,9 +12,11 @@ days AS (
     WHERE activity_date IN (SELECT day FROM dq_scope) AND segment IS NOT NULL  -- no segment: in 'all' only
     GROUP BY ALL
     UNION ALL
-    SELECT activity_date, 'all', count(DISTINCT user_id)
-    FROM agg_user_day
-    WHERE activity_date IN (SELECT day FROM dq_scope)
+    SELECT activity_date, 'all', count(*)
+    FROM (SELECT activity_date, user_id  -- grouped, not count(DISTINCT): a grouping spills under the memory limit
+          FROM agg_user_day
+          WHERE activity_date IN (SELECT day FROM dq_scope)
+          GROUP BY ALL)
     GROUP BY ALL
 ),
 compared AS (

@@ -13,7 +13,8 @@ no_activity AS (
     WHERE f.first_date IN (SELECT day FROM dq_scope)
       AND NOT EXISTS (SELECT 1 FROM agg_user_activity_daily AS a
                       WHERE a.user_id = f.user_id AND a.platform_key = f.platform_key
-                        AND a.activity_date = f.first_date)
+                        AND a.activity_date = f.first_date
+                        AND a.activity_date IN (SELECT day FROM dq_scope))
 )
 SELECT (SELECT count(*) FROM before_first) + (SELECT count(*) FROM no_activity) AS observed,
        'e.g. user ' || coalesce((SELECT min(user_id) FROM before_first), (SELECT min(user_id) FROM no_activity))
