@@ -9,6 +9,7 @@
 --   within W. Adding the platform's bit at island starts and subtracting it at island ends makes each user's
 --   running sum their mask; each stretch of a non-zero mask then adds one user to that mask's count, day by day.
 --   Only the last active day before $from_date can cover days from $from_date on, so earlier ones are not read.
+--   A user in one segment on every day read has the same islands in that segment as in 'all': computed once.
 --   One day: the day's masks, counted directly.
 DELETE FROM agg_active_masks WHERE activity_date >= CAST($from_date AS DATE);
 
@@ -49,30 +50,59 @@ SELECT * FROM (
     windows AS (
         SELECT * FROM (VALUES (7), (30)) AS w(window_days)
     ),
-    -- one row per (scope, user, platform bit, active day) since window_start
-    bits AS NOT MATERIALIZED (
-        SELECT d.segment AS scope, d.user_id, b.bit, d.activity_date
-        FROM agg_user_day AS d, range(5) AS b(bit)
-        WHERE d.activity_date >= (SELECT window_start FROM bounds) AND (d.platform_mask >> b.bit) & 1 = 1
-          AND d.segment IS NOT NULL
-        UNION ALL
-        SELECT DISTINCT 'all', d.user_id, b.bit, d.activity_date
-        FROM agg_user_day AS d, range(5) AS b(bit)
-        WHERE d.activity_date >= (SELECT window_start FROM bounds) AND (d.platform_mask >> b.bit) & 1 = 1
+    -- one row per user active since window_start: their segment when it was the same on every such day (their
+    -- islands in that segment's scope are the ones of 'all', so they are computed once), else NULL
+    one_segment AS (
+        SELECT user_id, CASE WHEN count(*) = count(segment) AND min(segment) = max(segment) THEN min(segment) END
+                        AS segment
+        FROM agg_user_day
+        WHERE activity_date >= (SELECT window_start FROM bounds)
+        GROUP BY user_id
     ),
-    kept AS (
+    -- 'all': one row per (user, platform bit, active day) since window_start (is_day_first: one row per user and day)
+    all_bits AS NOT MATERIALIZED (
+        SELECT d.user_id, CAST(b.bit AS UTINYINT) AS bit, d.activity_date
+        FROM agg_user_day AS d, range(5) AS b(bit)
+        WHERE d.activity_date >= (SELECT window_start FROM bounds) AND d.is_day_first
+          AND (d.day_platform_mask >> b.bit) & 1 = 1
+    ),
+    -- the segments of users not in one segment throughout: one row per (segment, user, platform bit, active day)
+    segment_bits AS NOT MATERIALIZED (
+        SELECT d.segment AS scope, d.user_id, CAST(b.bit AS UTINYINT) AS bit, d.activity_date
+        FROM agg_user_day AS d
+        JOIN one_segment AS o ON o.user_id = d.user_id AND o.segment IS NULL
+        CROSS JOIN range(5) AS b(bit)
+        WHERE d.activity_date >= (SELECT window_start FROM bounds) AND d.segment IS NOT NULL
+          AND (d.platform_mask >> b.bit) & 1 = 1
+    ),
+    all_kept AS (
+        SELECT user_id, bit, max(activity_date) AS activity_date
+        FROM all_bits
+        WHERE activity_date < (SELECT from_date FROM bounds)
+        GROUP BY user_id, bit
+        UNION ALL
+        SELECT * FROM all_bits WHERE activity_date >= (SELECT from_date FROM bounds)
+    ),
+    segment_kept AS (
         SELECT scope, user_id, bit, max(activity_date) AS activity_date
-        FROM bits
+        FROM segment_bits
         WHERE activity_date < (SELECT from_date FROM bounds)
         GROUP BY scope, user_id, bit
         UNION ALL
-        SELECT * FROM bits WHERE activity_date >= (SELECT from_date FROM bounds)
+        SELECT * FROM segment_bits WHERE activity_date >= (SELECT from_date FROM bounds)
     ),
+    -- (windows partitioned without the scope where it is the same for all rows: sorting on a string costs)
     marked AS (
+        SELECT 'all' AS scope, user_id, bit, activity_date,
+               lag(activity_date) OVER by_platform AS prev_day,
+               lead(activity_date) OVER by_platform AS next_day
+        FROM all_kept
+        WINDOW by_platform AS (PARTITION BY user_id, bit ORDER BY activity_date)
+        UNION ALL
         SELECT scope, user_id, bit, activity_date,
                lag(activity_date) OVER by_platform AS prev_day,
                lead(activity_date) OVER by_platform AS next_day
-        FROM kept
+        FROM segment_kept
         WINDOW by_platform AS (PARTITION BY scope, user_id, bit ORDER BY activity_date)
     ),
     changes AS (
@@ -87,17 +117,32 @@ SELECT * FROM (
     per_user AS (
         SELECT scope, user_id, window_days, day, sum(delta) AS delta FROM changes GROUP BY ALL
     ),
+    -- one row per stretch of days a user's mask stays the same; `also`: the segment a stretch of 'all' counts in too
     stretches AS (
-        SELECT scope, window_days, day,
+        SELECT 'all' AS scope, o.segment AS also, p.window_days, p.day,
+               sum(p.delta) OVER by_user AS mask,
+               lead(p.day) OVER by_user AS until
+        FROM per_user AS p
+        JOIN one_segment AS o USING (user_id)
+        WHERE p.scope = 'all'
+        WINDOW by_user AS (PARTITION BY p.user_id, p.window_days ORDER BY p.day ROWS UNBOUNDED PRECEDING)
+        UNION ALL
+        SELECT scope, NULL, window_days, day,
                sum(delta) OVER by_user AS mask,
                lead(day) OVER by_user AS until
         FROM per_user
+        WHERE scope <> 'all'
         WINDOW by_user AS (PARTITION BY scope, user_id, window_days ORDER BY day ROWS UNBOUNDED PRECEDING)
     ),
     counted AS (
         SELECT scope, window_days, mask, day, count(*) AS delta FROM stretches WHERE mask <> 0 GROUP BY ALL
         UNION ALL
         SELECT scope, window_days, mask, until, -count(*) FROM stretches WHERE mask <> 0 GROUP BY ALL
+        UNION ALL
+        SELECT also, window_days, mask, day, count(*) FROM stretches WHERE mask <> 0 AND also IS NOT NULL GROUP BY ALL
+        UNION ALL
+        SELECT also, window_days, mask, until, -count(*) FROM stretches WHERE mask <> 0 AND also IS NOT NULL
+        GROUP BY ALL
     ),
     daily AS (
         SELECT scope, window_days, mask, day, sum(delta) AS delta FROM counted GROUP BY ALL
@@ -114,10 +159,9 @@ SELECT * FROM (
         FROM agg_user_day
         WHERE activity_date >= (SELECT from_date FROM bounds) AND segment IS NOT NULL
         UNION ALL
-        SELECT activity_date, 'all', CAST(bit_or(platform_mask) AS INTEGER)
+        SELECT activity_date, 'all', CAST(day_platform_mask AS INTEGER)
         FROM agg_user_day
-        WHERE activity_date >= (SELECT from_date FROM bounds)
-        GROUP BY activity_date, user_id
+        WHERE activity_date >= (SELECT from_date FROM bounds) AND is_day_first
     ),
     running AS (
         SELECT s.day, s.scope, s.window_days, s.mask,
