@@ -91,7 +91,9 @@ def publish(con: duckdb.DuckDBPyConnection, plan: Plan, workspace: dict, run: Ru
 
     done += len(set(plan.dates("events")) - {f.partition_date for f in plan.files_of("events")})  # gone from the lake
     for batch in _batches(plan.files_of("events")):
-        steps.run_phase(con, "batch", {**params, "files": [f.path for f in batch]}, seconds=run.result.step_seconds)
+        steps.run_phase(con, "batch", {**params, "files": [f.path for f in batch],
+                                       "days": sorted({f.partition_date for f in batch})},
+                        seconds=run.result.step_seconds)
         done += len({f.partition_date for f in batch})
         run.progress(done)
 

@@ -28,8 +28,10 @@ PHASES = {
     "prepare": "every run that has partitions to replace, first",
     "users": "when the run replaces user partitions",
     "versions": "when user versions were added or removed (dim_users returned the earliest one)",
-    "batch": "once per batch of event partitions (whole partitions up to 64 MiB of Parquet)",
-    "activity": "after the batches",
+    "batch": "once per batch of event partitions (whole partitions up to 64 MiB of Parquet): staged, published, "
+             "and the per-day marts of its days built while they are small",
+    "activity": "after the batches: the per-day marts of the changed days no batch staged (facts re-pointed to "
+                "other user versions, partitions gone from the lake)",
     "affected": "when any day's activity changed (from the earliest such day on)",
     "record": "last, before the audit",
 }
@@ -40,7 +42,7 @@ LAKE_EVENTS, LAKE_USERS = "lake events", "lake users"  # the Parquet files a ste
 class Step:
     name: str  # the SQL file's name
     layer: str
-    phase: str
+    phases: tuple[str, ...]  # the phases that run it (a per-day mart: once per batch, then for the days left)
     reads: tuple[str, ...]
     writes: tuple[str, ...]  # every table its statements create, insert into, update or delete from
     needs_files: bool = False  # skipped when the phase has no lake file to read (a partition gone from the lake)
@@ -72,55 +74,53 @@ class Step:
 
 
 STEPS: tuple[Step, ...] = (
-    Step("run_workspace", "run", "prepare", reads=(),
-         writes=("plan_partitions", "plan_files", "affected_dates", "stg_sessions", "stg_users", "dim_users_touched",
-                 "stg_profile")),
-    Step("dim_date", "dims", "prepare", reads=("dim_date",), writes=("dim_date",)),
-    Step("run_clear_partitions", "run", "prepare", reads=("plan_partitions",),
+    Step("run_workspace", "run", ("prepare",), reads=(),
+         writes=("plan_partitions", "plan_files", "affected_dates", "stg_users", "dim_users_touched", "stg_profile")),
+    Step("dim_date", "dims", ("prepare",), reads=("dim_date",), writes=("dim_date",)),
+    Step("run_clear_partitions", "run", ("prepare",), reads=("plan_partitions",),
          writes=("fct_events", "quarantine_events", "affected_dates")),
 
-    Step("stg_users", "staging", "users", reads=(LAKE_USERS,), writes=("stg_users", "stg_profile"), needs_files=True),
-    Step("quarantine_users", "staging", "users", reads=("stg_users", "plan_partitions"), writes=("quarantine_users",)),
-    Step("dim_users", "dims", "users", reads=("stg_users", "dim_users", "plan_partitions"),
+    Step("stg_users", "staging", ("users",), reads=(LAKE_USERS,), writes=("stg_users", "stg_profile"), needs_files=True),
+    Step("quarantine_users", "staging", ("users",), reads=("stg_users", "plan_partitions"), writes=("quarantine_users",)),
+    Step("dim_users", "dims", ("users",), reads=("stg_users", "dim_users", "plan_partitions"),
          writes=("dim_users_touched", "dim_users_changed", "dim_users_next", "dim_users")),
 
-    Step("fct_events_versions", "facts", "versions", reads=("fct_events", "dim_users", "dim_users_touched"),
+    Step("fct_events_versions", "facts", ("versions",), reads=("fct_events", "dim_users", "dim_users_touched"),
          writes=("affected_dates", "fct_events")),
 
-    Step("stg_events", "staging", "batch", reads=(LAKE_EVENTS, "dim_platform", "dim_event_type", "dim_users",
-                                                   "fct_events"),
-         writes=("stg_events", "stg_profile"), needs_files=True),
-    Step("fct_events", "facts", "batch", reads=("stg_events",), writes=("fct_events",)),
-    Step("quarantine_events", "staging", "batch", reads=("stg_events",), writes=("quarantine_events",)),
-    Step("stg_sessions", "staging", "batch", reads=("stg_events",), writes=("stg_sessions",)),
+    Step("stg_events", "staging", ("batch",), reads=(LAKE_EVENTS, "dim_platform", "dim_event_type", "dim_users",
+                                                      "fct_events"),
+         writes=("stg_events", "stg_repeated_ids", "stg_profile"), needs_files=True),
+    Step("fct_events", "facts", ("batch",), reads=("stg_events",), writes=("fct_events",)),
+    Step("quarantine_events", "staging", ("batch",), reads=("stg_events",), writes=("quarantine_events",)),
 
-    Step("agg_user_activity_daily", "marts", "activity",
-         reads=("stg_sessions", "fct_events", "affected_dates", "plan_partitions", "dim_users"),
+    Step("run_batch_days", "run", ("batch",), reads=(), writes=("pass_days",)),
+    Step("run_unstaged_days", "run", ("activity",), reads=("affected_dates", "plan_files"), writes=("pass_days",)),
+    Step("agg_user_activity_daily", "marts", ("batch", "activity"), reads=("fct_events", "pass_days", "dim_users"),
          writes=("agg_user_activity_daily",)),
-
-    Step("fct_funnel_events", "facts", "affected", reads=("fct_events", "dim_event_type", "dim_users",
-                                                           "affected_dates"),
-         writes=("fct_funnel_events",)),
-    Step("agg_user_day", "marts", "affected", reads=("agg_user_activity_daily", "affected_dates"),
+    Step("agg_user_day", "marts", ("batch", "activity"), reads=("agg_user_activity_daily", "pass_days"),
          writes=("agg_user_day",)),
-    Step("agg_daily_volume", "marts", "affected", reads=("agg_user_activity_daily", "affected_dates"),
+    Step("agg_daily_volume", "marts", ("batch", "activity"), reads=("agg_user_activity_daily", "pass_days"),
          writes=("agg_daily_volume",)),
-    Step("agg_user_week", "marts", "affected", reads=("agg_user_day", "affected_dates"), writes=("agg_user_week",)),
-    Step("agg_user_platform_first", "marts", "affected",
+    Step("fct_funnel_events", "facts", ("batch", "activity"),
+         reads=("fct_events", "dim_event_type", "dim_users", "pass_days"), writes=("fct_funnel_events",)),
+
+    Step("agg_user_week", "marts", ("affected",), reads=("agg_user_day", "affected_dates"), writes=("agg_user_week",)),
+    Step("agg_user_platform_first", "marts", ("affected",),
          reads=("agg_user_activity_daily", "dim_users", "dim_users_touched"),
          writes=("agg_user_platform_first",)),
-    Step("agg_active_masks", "marts", "affected", reads=("agg_user_day",), writes=("agg_active_masks",)),
-    Step("agg_growth_transitions", "marts", "affected", reads=("agg_user_day", "agg_user_week"),
+    Step("agg_active_masks", "marts", ("affected",), reads=("agg_user_day",), writes=("agg_active_masks",)),
+    Step("agg_growth_transitions", "marts", ("affected",), reads=("agg_user_day", "agg_user_week"),
          writes=("agg_growth_transitions",)),
 
-    Step("run_manifest", "run", "record", reads=("plan_partitions", "plan_files"), writes=("etl_manifest",)),
+    Step("run_manifest", "run", ("record",), reads=("plan_partitions", "plan_files"), writes=("etl_manifest",)),
 )
 
 
 def phase(name: str) -> list[Step]:
     if name not in PHASES:
         raise KeyError(f"no phase {name!r}")
-    return [s for s in STEPS if s.phase == name]
+    return [s for s in STEPS if name in s.phases]
 
 
 def run_phase(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any], *,
@@ -145,6 +145,6 @@ def markdown() -> str:
     rows = ["| # | phase | step (SQL file) | writes | reads | one row of what it writes (the file opens with it) |", "|---|---|---|---|---|---|"]
     for number, s in enumerate(STEPS, 1):
         where = f"pipeline/sql/{s.file}.sql" if s.layer == "run" else f"pipeline/models/{s.file}.sql"
-        rows.append(f"| {number} | {s.phase} | [`{s.name}`](../{where}) | {', '.join(f'`{t}`' for t in s.writes)} | "
+        rows.append(f"| {number} | {', '.join(s.phases)} | [`{s.name}`](../{where}) | {', '.join(f'`{t}`' for t in s.writes)} | "
                     f"{', '.join(f'`{t}`' for t in s.reads) or '(parameters)'} | {s.grain} |")
     return "\n".join(rows)

@@ -15,12 +15,6 @@ FROM (SELECT unnest(CAST($files AS STRUCT(kind VARCHAR, partition_date DATE, fil
 -- Days whose activity changed in this run (may repeat; read with DISTINCT).
 CREATE OR REPLACE TEMP TABLE affected_dates (activity_date DATE);
 
--- One row per session of a user version on a platform and day, of the events staged (models/staging/stg_sessions).
-CREATE OR REPLACE TEMP TABLE stg_sessions (
-    activity_date DATE, date_key INTEGER, platform_key SMALLINT, user_key INTEGER, user_id BIGINT, session_id BIGINT,
-    events BIGINT
-);
-
 -- The user change records staged (models/staging/stg_users): none until a run loads user files.
 CREATE OR REPLACE TEMP TABLE stg_users (
     user_id BIGINT, segment VARCHAR, country VARCHAR, age_group VARCHAR, signup_date DATE, updated_at TIMESTAMP,

@@ -1,7 +1,7 @@
--- One row per funnel event (view, like, comment, share or create) of the days this run changed, rebuilt from
--- fct_events with the user's segment at the event's time (a re-pointed day may have another segment now).
+-- One row per funnel event (view, like, comment, share or create) of the days of the pass (pass_days), rebuilt
+-- from fct_events with the user's segment at the event's time (a re-pointed day may have another segment now).
 DELETE FROM fct_funnel_events
-WHERE date_key IN (SELECT DISTINCT date_key_of(activity_date) FROM affected_dates);
+WHERE date_key IN (SELECT date_key FROM pass_days);
 
 INSERT INTO fct_funnel_events
 SELECT f.date_key, f.user_id, f.platform_key, u.segment, t.funnel_step, f.event_ts
@@ -9,5 +9,5 @@ FROM fct_events AS f
 JOIN dim_event_type AS t USING (event_type_key)
 JOIN dim_users AS u USING (user_key)
 WHERE t.funnel_step IS NOT NULL
-  AND f.date_key IN (SELECT DISTINCT date_key_of(activity_date) FROM affected_dates)
+  AND f.date_key IN (SELECT date_key FROM pass_days)
 ORDER BY f.date_key;

@@ -1,9 +1,9 @@
--- One row per (day, platform, segment) with activity: users, events and sessions, for the days this run changed.
-DELETE FROM agg_daily_volume WHERE activity_date IN (SELECT activity_date FROM affected_dates);
+-- One row per (day, platform, segment) with activity: users, events and sessions, for the days of the pass (pass_days).
+DELETE FROM agg_daily_volume WHERE activity_date IN (SELECT activity_date FROM pass_days);
 
 INSERT INTO agg_daily_volume
 SELECT activity_date, platform_key, segment, count(*), sum(event_count), sum(session_count)
 FROM agg_user_activity_daily
-WHERE activity_date IN (SELECT activity_date FROM affected_dates)
+WHERE activity_date IN (SELECT activity_date FROM pass_days)
 GROUP BY ALL
 ORDER BY activity_date;

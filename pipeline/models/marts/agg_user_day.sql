@@ -1,7 +1,7 @@
--- One row per (day, user, segment) with activity, for the days this run changed, from agg_user_activity_daily (a
--- user whose segment changed that day has a row per segment). day_platform_mask and is_day_first let "days active
+-- One row per (day, user, segment) with activity, for the days of the pass (pass_days), from
+-- agg_user_activity_daily (a user whose segment changed that day has a row per segment). day_platform_mask and is_day_first let "days active
 -- on these platforms, any segment" be counted without a DISTINCT.
-DELETE FROM agg_user_day WHERE activity_date IN (SELECT activity_date FROM affected_dates);
+DELETE FROM agg_user_day WHERE activity_date IN (SELECT activity_date FROM pass_days);
 
 INSERT INTO agg_user_day
 WITH per_segment AS (
@@ -10,7 +10,7 @@ WITH per_segment AS (
            max(user_country) AS user_country,
            sum(event_count) AS events, sum(session_count) AS sessions
     FROM agg_user_activity_daily
-    WHERE activity_date IN (SELECT activity_date FROM affected_dates)
+    WHERE activity_date IN (SELECT activity_date FROM pass_days)
     GROUP BY activity_date, user_id, segment
 )
 SELECT activity_date, user_id, segment, platform_mask, user_country, events, sessions,
