@@ -22,6 +22,7 @@ from typing import Callable, Iterator
 
 import duckdb
 
+from pipeline import failure
 from pipeline.quality.runner import CheckResult
 from store import runs
 
@@ -100,11 +101,11 @@ class Run:
     def fail(self, con: duckdb.DuckDBPyConnection, exc: BaseException) -> None:
         r = self.result
         r.status = "failed"
-        r.error = INTERRUPTED if isinstance(exc, duckdb.InterruptException) else str(exc)
+        r.error = INTERRUPTED if isinstance(exc, duckdb.InterruptException) else failure.reason(con, exc)
         r.rows_loaded = r.rows_quarantined = 0
         self.finish(con)
         runs.progress(self._books, r.run_id, r.partitions, 0)  # nothing was published
-        log.error("run %s failed: %s", r.run_id, exc)
+        log.error("run %s failed: %s", r.run_id, r.error)
 
     def close(self) -> None:
         self._books.close()

@@ -24,6 +24,7 @@ class Settings:
     data_dir: Path = setting("PA_DATA_DIR", Path("./data"), "Folder holding the event lake (lake/) and the warehouse file (warehouse.duckdb).")
     duckdb_memory_limit: str = setting("PA_DUCKDB_MEMORY_LIMIT", "1GB", "DuckDB memory limit for the process that owns the warehouse; larger work spills to disk.")
     duckdb_threads: int = setting("PA_DUCKDB_THREADS", 0, "DuckDB worker threads; 0 means one per CPU core.")
+    duckdb_temp_dir: str = setting("PA_DUCKDB_TEMP_DIR", "", "Folder DuckDB spills to when work outgrows the memory limit; empty: warehouse.duckdb.tmp in the data folder.")
     freshness_lag_days: int = setting("PA_FRESHNESS_LAG_DAYS", 1, "Days the newest event partition may lag today before the freshness check warns.")
     etl_interval_minutes: int = setting("PA_ETL_INTERVAL_MINUTES", 60, "Minutes between the scheduler's incremental ETL and data-quality runs.")
     scheduler_enabled: int = setting("PA_SCHEDULER_ENABLED", 1, "1 runs the in-app scheduler (once per data folder, guarded by a lock file); 0 turns it off.")

@@ -41,6 +41,8 @@ def _connect(settings: Settings, read_only: bool) -> duckdb.DuckDBPyConnection:
     config: dict[str, Any] = {"memory_limit": settings.duckdb_memory_limit}
     if settings.duckdb_threads > 0:
         config["threads"] = settings.duckdb_threads
+    if settings.duckdb_temp_dir:
+        config["temp_directory"] = settings.duckdb_temp_dir
     try:
         con = duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.IOException as exc:
