@@ -4,6 +4,7 @@ quality run only the check results; a run in the app process is served once its 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -140,3 +141,21 @@ def test_a_run_serves_the_old_data_until_recently_viewed_panels_are_drawn_on_the
     new_dau = int(uncached("overview_activity", filters_from(moved).params())["dau"].iloc[-1])
     assert shown["dau"] == new_dau > 0
     assert last_day_shown(old)["end"] == old["end"] and len(drawn) == 3
+
+
+def test_the_warm_up_reads_back_recent_well_formed_entries_only(tmp_path, caplog):
+    from webapp import warmup
+
+    file = tmp_path / "web" / "viewed-panels.json"
+    assert warmup.load(file) == []  # none saved yet
+    now = 1_000_000.0
+    file.parent.mkdir()
+    file.write_text(json.dumps([
+        {"name": "rendered:a", "params": {"args": [1]}, "viewed_at": now - 10},
+        {"name": "rendered:b", "params": {"args": [2]}, "viewed_at": now - 5},
+        {"name": "rendered:old", "params": {"args": []}, "viewed_at": now - warmup.KEEP_SECONDS - 1},
+        {"name": 7, "params": {}, "viewed_at": now}, {"name": "x", "params": [], "viewed_at": now}, "junk",
+    ]))
+    assert [e["name"] for e in warmup.load(file, now)] == ["rendered:b", "rendered:a"]
+    file.write_text("{not json")
+    assert warmup.load(file, now) == [] and "cannot be read" in caplog.text

@@ -83,8 +83,14 @@ def test_the_image_command_builds_the_demo_then_serves_then_restarts_at_once(tmp
     finally:
         assert terminate(proc) == 0
     assert "Worker exiting" in log.read_text()
+    # the panels viewed were saved at shutdown, with their inputs only
+    viewed = json.loads((data / "web" / "viewed-panels.json").read_text())
+    assert any(e["name"].startswith("rendered:webapp.pages.funnel.") and e["params"]["args"][0]["start"] ==
+               store["start"] for e in viewed)
+    assert "admin" not in json.dumps(viewed)
 
-    # with data in the folder it serves at once: no demo is built again
+    # with data in the folder it serves at once: no demo is built again; the panels viewed before the restart are
+    # drawn before /readyz says ready
     log2 = tmp_path / "second.log"
     proc, base = start_container_command(data, log2)
     try:
@@ -92,6 +98,11 @@ def test_the_image_command_builds_the_demo_then_serves_then_restarts_at_once(tmp
         text = log2.read_text()
         assert "already holds data; nothing to do" in text and "generating" not in text
         assert "created the admin" not in text and "the first-run admin 'admin' of" in text  # printed only once
+        deadline = time.time() + 60
+        while requests.get(base + "/readyz", timeout=10).status_code != 200 and time.time() < deadline:
+            time.sleep(0.2)
+        assert f"warm-up: drew {len(viewed)} of {len(viewed)} panels viewed before the restart" in log2.read_text()
+        assert readiness(base)["cache"]["entries"] >= len(viewed)
     finally:
         terminate(proc)
 

@@ -12,14 +12,18 @@ from flask import Flask
 from pipeline.scheduler import Scheduler
 from store import warehouse
 from store.settings import load_settings
+from webapp import warmup
 from webapp.cache import publishing
+from webapp.settings import load_web_settings
 
 _scheduler: Scheduler | None = None
 
 
 def start(server: Flask) -> bool:
-    """Start the scheduler in this process (once per data folder: the lock file); whether it started here."""
+    """Draw the panels viewed before the restart (webapp/warmup.py), and start the scheduler in this process (once
+    per data folder: the lock file); whether the scheduler started here."""
     global _scheduler
+    warmup.start(server, load_settings().data_dir, load_web_settings().warmup_seconds)
     if _scheduler is not None and _scheduler.running:
         return False
 
@@ -43,6 +47,7 @@ def stop(interrupt: bool = True) -> None:
     """On shutdown: stop taking work, interrupt a running ETL (it rolls back and is recorded as failed), close
     the warehouse cleanly."""
     global _scheduler
+    warmup.stop()
     if _scheduler is not None:
         _scheduler.stop(wait=True, interrupt=interrupt)
         _scheduler = None

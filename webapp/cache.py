@@ -58,7 +58,13 @@ _flights_lock = threading.Lock()
 _flights: dict[str, threading.Lock] = {}  # key -> lock held by the request computing it
 
 _demand_lock = threading.Lock()
-_demand: OrderedDict[str, tuple[float, str, Again]] = OrderedDict()  # name+params -> (last used, name, again)
+# name+params -> (last used, monotonic; last used, wall clock; name; params; again)
+_demand: OrderedDict[str, tuple[float, float, str, dict[str, Any], Again]] = OrderedDict()
+
+# Rendered panels by name -> params -> (compute, again): what draws a remembered panel again after a restart
+# (webapp/warmup.py). Registered by webapp/pages/_common.rendered.
+Renderer = Callable[[dict[str, Any]], tuple[Callable[[], Any], Again]]
+renderers: dict[str, Renderer] = {}
 
 
 def install(budget_mb: int = 256) -> None:
@@ -150,7 +156,7 @@ def cached_query(name: str, params: dict[str, Any]) -> pd.DataFrame:
 def _remember(name: str, params: dict[str, Any], again: Again) -> None:
     key = f"{name}:" + json.dumps(params, sort_keys=True, default=str)
     with _demand_lock:
-        _demand[key] = (time.monotonic(), name, again)
+        _demand[key] = (time.monotonic(), time.time(), name, params, again)
         _demand.move_to_end(key)
         while len(_demand) > DEMAND_LIMIT:
             _demand.popitem(last=False)
@@ -160,7 +166,24 @@ def recently_viewed() -> list[tuple[str, Again]]:
     """(name, again) of the entries used within DEMAND_WINDOW_SECONDS, most recent first."""
     since = time.monotonic() - DEMAND_WINDOW_SECONDS
     with _demand_lock:
-        return [(name, again) for used, name, again in reversed(_demand.values()) if used >= since]
+        return [(name, again) for used, _, name, _, again in reversed(_demand.values()) if used >= since]
+
+
+def viewed() -> list[tuple[str, dict[str, Any], float]]:
+    """(name, params, last used as a Unix time) of every remembered entry, most recent first."""
+    with _demand_lock:
+        return [(name, params, wall) for _, wall, name, params, _ in reversed(_demand.values())]
+
+
+def draw(name: str, params: dict[str, Any]) -> bool:
+    """Render the registered panel `name` with `params` into the cache at the current data version, and remember
+    it as viewed; False when no panel of that name is registered (a remembered one the app no longer has)."""
+    make = renderers.get(name)
+    if make is None:
+        return False
+    compute, again = make(params)
+    cached(name, params, compute, again)
+    return True
 
 
 def _release() -> None:

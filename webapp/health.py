@@ -1,7 +1,8 @@
 """Health endpoints for the container and its orchestrator, JSON, open to anyone with their status only:
 
     /healthz   {"status": "ok"}: the process is up (always 200 while it answers)
-    /readyz    {"ready": true}: the warehouse is open and answers (503 and {"ready": false} when it cannot be read)
+    /readyz    {"ready": true}: the warehouse is open and answers (503 and {"ready": false} when it cannot be read,
+               or while the panels viewed before a restart are drawn again: webapp/warmup.py)
 
 An admin's session, or `Authorization: Bearer <PA_HEALTH_TOKEN>`, gets the details as well: the process and its
 uptime; the last finished run's status and error, the data's age, runs in progress with their partitions done
@@ -20,7 +21,7 @@ import time
 from flask import Flask, jsonify, request
 
 from store import runs, warehouse
-from webapp import SQL, auth, background
+from webapp import SQL, auth, background, warmup
 from webapp.cache import cache, refresh_status
 
 log = logging.getLogger(__name__)
@@ -74,4 +75,7 @@ def install(server: Flask) -> None:
             log.warning("not ready: %s", exc)
             reason = {"warehouse": "unavailable", "error": str(exc).splitlines()[0]} if details else {}
             return jsonify(ready=False, **reason), 503
+        warming = warmup.status()
+        if warming["warming"]:  # the panels viewed before a restart are being drawn: traffic waits for them
+            return jsonify(ready=False, **({"warming": warming} if details else {})), 503
         return jsonify(ready if details else {"ready": True})

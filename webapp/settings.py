@@ -24,6 +24,7 @@ class WebSettings:
     max_body_kb: int = setting("PA_MAX_BODY_KB", 256, "The largest request body accepted, in KiB (larger: 413, never read).")
     cache_mb: int = setting("PA_CACHE_MB", 256, "Memory for cached query results and drawn panels, in MiB (least recently used dropped first).")
     computations_per_client: int = setting("PA_COMPUTATIONS_PER_CLIENT", 4, "Panel computations one client (a user, or an anonymous address) may have in flight (waiting or running); one more: 429 at once.")
+    warmup_seconds: int = setting("PA_WARMUP_SECONDS", 60, "After a restart, how long the panels viewed before it may take to be drawn again before /readyz says ready; 0: none.")
     computations: int = setting("PA_COMPUTATIONS", 2, "Panels computed at once in the process (cache misses); the rest wait up to 10 s, then 503.")
     proxy_hops: int = setting("PA_PROXY_HOPS", 0, "Reverse proxies in front that set X-Forwarded-For/-Proto/-Host (1 behind one); 0 trusts no such header.")
     bind: str = setting("PA_BIND", "127.0.0.1:8050", "Address gunicorn listens on (host:port); the image sets 0.0.0.0:8050.")

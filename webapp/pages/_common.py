@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 
 from analytics import panels
 from analytics.filters import Filters
-from webapp.cache import cached
+from webapp.cache import cached, renderers
 from webapp.components import cards
 from webapp.url_filters import from_store, to_store
 
@@ -63,10 +63,16 @@ def rendered(update):
         variants = [args] if moved == args else [args, moved]
         return [({"args": list(v)}, functools.partial(draw, v)) for v in variants]
 
+    def make(params: dict):
+        args = tuple(params["args"])
+        return functools.partial(draw, args), functools.partial(again, args)
+
+    renderers[name] = make  # a panel viewed before a restart is drawn again after it (webapp/warmup.py)
+
     @functools.wraps(update)
     def wrapper(*args):
-        args = tuple(map(_canonical, args))
-        return cached(name, {"args": list(args)}, functools.partial(draw, args), functools.partial(again, args))
+        params = {"args": list(map(_canonical, args))}
+        return cached(name, params, *make(params))
     return wrapper
 
 
