@@ -1,14 +1,16 @@
-"""ETL benchmark: full load and one-day incremental load against the bare DuckDB floor, at 1M and 10M events.
+"""ETL benchmark: full load and one-day incremental load against the bare DuckDB floor, at 1M to 100M events.
 
-    python benchmarks/etl.py [--sizes 1m,10m] [--repeat 3] [--workdir DIR]
+    python benchmarks/etl.py [--sizes 1m,10m,50m,100m] [--repeat 3] [--workdir DIR]
 
 For each size it generates a lake, then times in fresh processes (so peak memory is each step's own):
 - floor: CREATE TABLE ... AS SELECT * FROM read_parquet(lake events), into a new DuckDB file;
 - full: `pipeline run` into a new warehouse (every partition, dimensions, facts, aggregates, the quality checks);
 - incremental: one more generated day appended to the lake, then `pipeline run` on the full warehouse.
 Each figure is the median of --repeat runs; the lake is read once first so every run starts from a warm page cache.
-Floor and full runs alternate, and full / floor is the median (and range) of the per-pair ratios.
-Prints a Markdown table (paste it into docs/benchmarks.md) and the same figures as JSON.
+Floor and full runs alternate, and full / floor is the median (and range) of the per-pair ratios. Every run uses the
+default settings (PA_DUCKDB_MEMORY_LIMIT and all); peak memory is the child process's peak RSS.
+Prints a Markdown table (paste it into docs/benchmarks.md), where the time of the full load and of the incremental
+goes (the runs' own per-step seconds, etl_runs.step_seconds), and the same figures as JSON.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SIZES = {"1m": (10_000, 90), "10m": (100_000, 90)}  # users, days: about 1M and 10M events
+SIZES = {"1m": (10_000, 90), "10m": (100_000, 90), "50m": (500_000, 90), "100m": (1_000_000, 90)}  # users, days
 
 CHILD = r"""
 import json, resource, sys, time, glob, os
@@ -58,8 +60,9 @@ else:
     con.execute("CHECKPOINT")
     wh.close()
     rows = result.rows_read
+    steps = result.step_seconds
 seconds = time.perf_counter() - t0
-print(json.dumps({{"seconds": seconds, "rows": rows,
+print(json.dumps({{"seconds": seconds, "rows": rows, "steps": steps if step != "floor" else {{}},
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
@@ -80,7 +83,16 @@ def warm(lake: Path) -> None:
 
 
 def median_of(runs: list[dict]) -> dict:
-    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    """The median of each figure; the per-step seconds of the run whose time is the median."""
+    middle = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+    return {k: (middle[k] if k == "steps" else statistics.median(r[k] for r in runs)) for k in runs[0]}
+
+
+def where_time_goes(steps: dict[str, float], top: int = 8) -> str:
+    """The slowest steps, and the checks together."""
+    checks = sum(v for k, v in steps.items() if k.startswith("check "))
+    rest = sorted(((k, v) for k, v in steps.items() if not k.startswith("check ")), key=lambda kv: -kv[1])
+    return ", ".join(f"{k} {v:.1f} s" for k, v in rest[:top]) + f", the {sum(1 for k in steps if k.startswith('check '))} checks {checks:.1f} s"
 
 
 def bench_size(name: str, workdir: Path, repeat: int) -> dict:
@@ -115,6 +127,7 @@ def bench_size(name: str, workdir: Path, repeat: int) -> dict:
         "full_vs_floor": statistics.median(ratios), "full_vs_floor_range": (ratios[0], ratios[-1]),
         "incremental_s": incremental["seconds"], "incremental_rows": int(incremental["rows"]),
         "incremental_peak_mb": incremental["peak_mb"],
+        "full_steps": full["steps"], "incremental_steps": incremental["steps"],
         "warehouse_mb": (data / "warehouse.duckdb").stat().st_size / 2**20,
         "lake_mb": sum(p.stat().st_size for p in (data / "lake").rglob("*.parquet")) / 2**20,
     }
@@ -129,7 +142,9 @@ def markdown(results: list[dict]) -> str:
             f"{r['full_rows_per_s'] / 1e6:.2f}M | {r['full_peak_mb']:.0f} MiB | "
             f"{r['incremental_s']:.2f} s ({r['incremental_rows']:,} rows) | {r['incremental_peak_mb']:.0f} MiB | "
             f"{r['lake_mb']:.0f} MiB | {r['warehouse_mb']:.0f} MiB |" for r in results]
-    return "\n".join([head, *rows])
+    where = [f"- {r['size']} full load: {where_time_goes(r['full_steps'])}\n"
+             f"- {r['size']} one-day incremental: {where_time_goes(r['incremental_steps'], 5)}" for r in results]
+    return "\n".join([head, *rows, "", *where])
 
 
 def main() -> int:
