@@ -1,7 +1,7 @@
-"""Panel benchmark: every panel's data on a 10M-event warehouse, over 50 varied filter combinations, uncached and
-cached. Target: uncached p95 under 150 ms, cached p95 under 5 ms.
+"""Panel benchmark: every panel's data on a warehouse, over 50 varied filter combinations, uncached and cached.
+Targets: uncached p95 under --uncached-target-ms (150 at 10M events, 250 at 50M, 500 at 100M), cached p95 under 5 ms.
 
-    python benchmarks/panels.py [--data-dir DIR] [--combinations 50] [--seed 7]
+    python benchmarks/panels.py [--data-dir DIR] [--combinations 50] [--seed 7] [--uncached-target-ms 150]
 
 Without --data-dir it generates 100,000 people x 90 days (about 10M events) in a temp folder and loads it first.
 """
@@ -65,6 +65,7 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--combinations", type=int, default=50)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--uncached-target-ms", type=float, default=UNCACHED_TARGET_MS)
     args = parser.parse_args()
     temp = None
     if args.data_dir is None:
@@ -116,11 +117,12 @@ def main() -> int:
             shutil.rmtree(temp, ignore_errors=True)
 
     print(f"warehouse: {args.data_dir} ({span.first_day}..{span.last_day}); {args.combinations} filter "
-          f"combinations (seed {args.seed}); checks: {events.get('checks_flagged') or 'all passed'}")
+          f"combinations (seed {args.seed}); checks: {events.get('checks_flagged') or 'all passed'}; targets: "
+          f"uncached p95 < {args.uncached_target_ms:g} ms, cached p95 < {CACHED_TARGET_MS} ms")
     print("| panel | uncached median | uncached p95 | uncached max | cached median | cached p95 | targets |")
     print("|---|---|---|---|---|---|---|")
     for r in results:
-        ok = r["uncached_p95_ms"] < UNCACHED_TARGET_MS and r["cached_p95_ms"] < CACHED_TARGET_MS
+        ok = r["uncached_p95_ms"] < args.uncached_target_ms and r["cached_p95_ms"] < CACHED_TARGET_MS
         print(f"| {r['panel']} | {r['uncached_median_ms']:.0f} ms | {r['uncached_p95_ms']:.0f} ms | "
               f"{r['uncached_max_ms']:.0f} ms | {r['cached_median_ms']:.2f} ms | {r['cached_p95_ms']:.2f} ms | "
               f"{'met' if ok else 'missed'} |")

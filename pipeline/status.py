@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +59,9 @@ def _run_lines(r: dict) -> list[str]:
         lines.append(f"  warned: {r['warned_checks']}")
     if r["error"]:
         lines.append(f"  error: {r['error']}")
+    if r.get("step_seconds"):
+        slowest = sorted(json.loads(r["step_seconds"]).items(), key=lambda kv: -kv[1])[:3]
+        lines.append("  slowest steps: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in slowest))
     return lines
 
 

@@ -38,7 +38,9 @@ class QueryTimeout(RuntimeError):
 def _connect(settings: Settings, read_only: bool) -> duckdb.DuckDBPyConnection:
     path = settings.warehouse_path
     path.parent.mkdir(parents=True, exist_ok=True)
-    config: dict[str, Any] = {"memory_limit": settings.duckdb_memory_limit}
+    # perfect_ht_threshold: a grouping on keys spanning up to 2^21 values (user ids, for up to ~2M people) uses an
+    # array, not a hash table: most marts and panels group by user (3x faster at 50M events)
+    config: dict[str, Any] = {"memory_limit": settings.duckdb_memory_limit, "perfect_ht_threshold": 21}
     if settings.duckdb_threads > 0:
         config["threads"] = settings.duckdb_threads
     if settings.duckdb_temp_dir:

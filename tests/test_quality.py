@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from collections import Counter
 
@@ -205,8 +206,9 @@ def test_dq_and_runs_commands(copy_of_built):
     out = cli("runs", "--limit", "2", data_dir=copy_of_built.data_dir)
     assert out.returncode == 0
     lines = out.stdout.splitlines()
-    assert lines[0].startswith("run 2 (dq, cli) succeeded") and lines[-1].startswith("  warned: ")
+    assert lines[0].startswith("run 2 (dq, cli) succeeded") and lines[-2].startswith("  warned: ")
     assert any(line.startswith("run 1 (incremental, cli) succeeded") for line in lines)
+    assert re.fullmatch(r"  slowest steps: (\w+ \d+\.\d s, ){2}\w+ \d+\.\d s", lines[-1])  # the run's own seconds
     assert any("checks: 56 passed, 1 warned, 0 failed" in line for line in lines)
 
     with warehouse(copy_of_built) as con:

@@ -13,7 +13,7 @@ WITH days AS (
     GROUP BY user_id
 ),
 volume AS (
-    SELECT a.user_id, sum(a.event_count) AS events, arg_max(a.segment, u.valid_from) AS segment
+    SELECT a.user_id, sum(a.event_count) AS events, arg_max(a.user_key, u.valid_from) AS last_key
     FROM agg_user_activity_daily AS a
     JOIN dim_users AS u USING (user_key)
     WHERE a.activity_date BETWEEN $start AND $end AND (1 << (a.platform_key - 1)) & $platform_mask <> 0
@@ -21,9 +21,10 @@ volume AS (
     GROUP BY a.user_id
 ),
 scored AS (
-    SELECT v.segment, engagement_score(d.active_days, v.events, $days) AS score
+    SELECT u.segment, engagement_score(d.active_days, v.events, $days) AS score
     FROM days AS d
     JOIN volume AS v USING (user_id)
+    JOIN dim_users AS u ON u.user_key = v.last_key  -- the version of their last event (an integer to group, not a name)
 )
 SELECT segment, CAST(least(floor(score / 5) * 5, 95) AS INTEGER) AS score_bin, CAST(count(*) AS BIGINT) AS users,
        avg(score) AS avg_score

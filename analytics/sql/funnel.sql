@@ -1,7 +1,7 @@
 -- One row per funnel step (view, like, comment, share, create): the users who reached it between $start and $end
 -- on the platforms of $platform_mask (in $segment, or 'all'). A step counts when it happens after the user's
 -- previous step: each step's time is the first event of that type after the previous step's time.
-WITH events AS MATERIALIZED (
+WITH events AS NOT MATERIALIZED (  -- read once per step: stored by day and step, the others are skipped
     SELECT user_id, step, event_ts
     FROM fct_funnel_events
     WHERE date_key BETWEEN date_key_of(CAST($start AS DATE)) AND date_key_of(CAST($end AS DATE))

@@ -12,7 +12,7 @@ WITH checks AS (
 )
 SELECT r.run_id, r.trigger, r.requested_by, json_extract_string(r.parameters, '$.mode') AS mode, r.parameters,
        r.status, r.queued_at, r.started_at, r.ended_at, r.partitions, r.partitions_done, r.rows_read, r.rows_loaded, r.rows_quarantined,
-       r.message, r.error,
+       r.message, r.error, r.step_seconds,
        coalesce(c.checks, 0) AS checks, coalesce(c.checks_passed, 0) AS checks_passed,
        coalesce(c.checks_warned, 0) AS checks_warned, coalesce(c.checks_failed, 0) AS checks_failed,
        c.failed_checks, c.warned_checks

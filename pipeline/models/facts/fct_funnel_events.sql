@@ -1,5 +1,6 @@
 -- One row per funnel event (view, like, comment, share or create) of the days of the pass (pass_days), rebuilt
 -- from fct_events with the user's segment at the event's time (a re-pointed day may have another segment now).
+-- Stored by day, then step: a funnel reading one step skips the row groups of the others.
 DELETE FROM fct_funnel_events
 WHERE date_key IN (SELECT date_key FROM pass_days);
 
@@ -10,4 +11,4 @@ JOIN dim_event_type AS t USING (event_type_key)
 JOIN dim_users AS u USING (user_key)
 WHERE t.funnel_step IS NOT NULL
   AND f.date_key IN (SELECT date_key FROM pass_days)
-ORDER BY f.date_key;
+ORDER BY f.date_key, t.funnel_step;
