@@ -75,35 +75,33 @@ def publish(con: duckdb.DuckDBPyConnection, plan: Plan, workspace: dict, run: Ru
         "devices": list(reference.devices()), "countries": list(reference.countries()),
         "segments": list(reference.segments()), "age_groups": list(reference.age_groups()),
     }
-    steps.run_phase(con, "prepare", params, seconds=run.result.step_seconds)
+    seconds = run.result.step_seconds  # each step's time, kept with the run
+    steps.run_phase(con, "prepare", params, seconds=seconds)
 
     done = 0
     if plan.dates("users"):
         user_files = [f.path for f in plan.files_of("users")]
         ran = steps.run_phase(con, "users", {**params, "files": user_files}, has_files=bool(user_files),
-                             seconds=run.result.step_seconds)
+                              seconds=seconds)
         changed_from = ran["dim_users"].fetchone()[0]
         if changed_from is not None:
-            steps.run_phase(con, "versions", {**params, "changed_from": changed_from},
-                            seconds=run.result.step_seconds)
+            steps.run_phase(con, "versions", {**params, "changed_from": changed_from}, seconds=seconds)
         done += len(plan.dates("users"))
         run.progress(done)
 
     done += len(set(plan.dates("events")) - {f.partition_date for f in plan.files_of("events")})  # gone from the lake
     for batch in _batches(plan.files_of("events")):
         steps.run_phase(con, "batch", {**params, "files": [f.path for f in batch],
-                                       "days": sorted({f.partition_date for f in batch})},
-                        seconds=run.result.step_seconds)
+                                       "days": sorted({f.partition_date for f in batch})}, seconds=seconds)
         done += len({f.partition_date for f in batch})
         run.progress(done)
 
-    steps.run_phase(con, "activity", params, seconds=run.result.step_seconds)
+    steps.run_phase(con, "activity", params, seconds=seconds)
     from_date, to_date = SQL.run(con, "run_affected_span").fetchone()
     if from_date is not None:
         steps.run_phase(con, "affected", {**params, "from_date": from_date,
-                                          "recent": (to_date - from_date).days < RECENT_DAYS},
-                        seconds=run.result.step_seconds)
-    steps.run_phase(con, "record", params, seconds=run.result.step_seconds)
+                                          "recent": (to_date - from_date).days < RECENT_DAYS}, seconds=seconds)
+    steps.run_phase(con, "record", params, seconds=seconds)
     run.progress(len(plan.partitions))
     rows_read, rows_loaded = SQL.run(con, "run_totals").fetchone()
     return int(rows_read), int(rows_loaded)

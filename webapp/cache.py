@@ -61,10 +61,10 @@ _demand_lock = threading.Lock()
 # name+params -> (last used, monotonic; last used, wall clock; name; params; again)
 _demand: OrderedDict[str, tuple[float, float, str, dict[str, Any], Again]] = OrderedDict()
 
-# Rendered panels by name -> params -> (compute, again): what draws a remembered panel again after a restart
-# (webapp/warmup.py). Registered by webapp/pages/_common.rendered.
-Renderer = Callable[[dict[str, Any]], tuple[Callable[[], Any], Again]]
-renderers: dict[str, Renderer] = {}
+# Rendered panels by name: each draws its panel from saved params ({"args": [...]}) as a request would (validated,
+# cached, remembered). What draws a panel viewed before a restart again (webapp/warmup.py); registered by
+# webapp/pages/_common.rendered.
+renderers: dict[str, Callable[[dict[str, Any]], Any]] = {}
 
 
 def install(budget_mb: int = 256) -> None:
@@ -176,13 +176,12 @@ def viewed() -> list[tuple[str, dict[str, Any], float]]:
 
 
 def draw(name: str, params: dict[str, Any]) -> bool:
-    """Render the registered panel `name` with `params` into the cache at the current data version, and remember
-    it as viewed; False when no panel of that name is registered (a remembered one the app no longer has)."""
-    make = renderers.get(name)
-    if make is None:
+    """Draw the registered panel `name` from `params` into the cache at the current data version (invalid params
+    raise as a request's would); False when no panel of that name is registered (one the app no longer has)."""
+    render = renderers.get(name)
+    if render is None:
         return False
-    compute, again = make(params)
-    cached(name, params, compute, again)
+    render(params)
     return True
 
 

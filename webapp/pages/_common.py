@@ -63,16 +63,14 @@ def rendered(update):
         variants = [args] if moved == args else [args, moved]
         return [({"args": list(v)}, functools.partial(draw, v)) for v in variants]
 
-    def make(params: dict):
-        args = tuple(params["args"])
-        return functools.partial(draw, args), functools.partial(again, args)
-
-    renderers[name] = make  # a panel viewed before a restart is drawn again after it (webapp/warmup.py)
-
     @functools.wraps(update)
     def wrapper(*args):
-        params = {"args": list(map(_canonical, args))}
-        return cached(name, params, *make(params))
+        args = tuple(map(_canonical, args))
+        return cached(name, {"args": list(args)}, functools.partial(draw, args), functools.partial(again, args))
+
+    # a panel viewed before a restart is drawn again after it (webapp/warmup.py) the way a request draws it: its
+    # saved inputs validated again
+    renderers[name] = lambda params: wrapper(*params["args"])
     return wrapper
 
 
