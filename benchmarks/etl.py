@@ -92,7 +92,8 @@ def where_time_goes(steps: dict[str, float], top: int = 8) -> str:
     """The slowest steps, and the checks together."""
     checks = sum(v for k, v in steps.items() if k.startswith("check "))
     rest = sorted(((k, v) for k, v in steps.items() if not k.startswith("check ")), key=lambda kv: -kv[1])
-    return ", ".join(f"{k} {v:.1f} s" for k, v in rest[:top]) + f", the {sum(1 for k in steps if k.startswith('check '))} checks {checks:.1f} s"
+    count = sum(1 for k in steps if k.startswith("check "))
+    return ", ".join(f"{k} {v:.1f} s" for k, v in rest[:top]) + f", the {count} checks {checks:.1f} s"
 
 
 def bench_size(name: str, workdir: Path, repeat: int) -> dict:

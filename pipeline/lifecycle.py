@@ -24,6 +24,7 @@ import duckdb
 
 from pipeline import failure
 from pipeline.quality.runner import CheckResult
+from pipeline.stopwatch import slowest
 from store import runs
 
 log = logging.getLogger(__name__)
@@ -93,9 +94,7 @@ class Run:
                     rows_quarantined=r.rows_quarantined, message=r.message, error=r.error,
                     step_seconds=r.step_seconds)
         if r.step_seconds:
-            slowest = sorted(r.step_seconds.items(), key=lambda kv: -kv[1])[:5]
-            log.info("run %s: %.1f s; slowest steps: %s", r.run_id, r.seconds,
-                     ", ".join(f"{name} {seconds:.1f} s" for name, seconds in slowest))
+            log.info("run %s: %.1f s; slowest steps: %s", r.run_id, r.seconds, slowest(r.step_seconds, 5))
         self.finished = True
 
     def fail(self, con: duckdb.DuckDBPyConnection, exc: BaseException) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline import SQL, etl
+from pipeline.stopwatch import slowest
 from store import runs
 
 
@@ -60,8 +61,7 @@ def _run_lines(r: dict) -> list[str]:
     if r["error"]:
         lines.append(f"  error: {r['error']}")
     if r.get("step_seconds"):
-        slowest = sorted(json.loads(r["step_seconds"]).items(), key=lambda kv: -kv[1])[:3]
-        lines.append("  slowest steps: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in slowest))
+        lines.append("  slowest steps: " + slowest(json.loads(r["step_seconds"]), 3))
     return lines
 
 

@@ -26,3 +26,9 @@ def timed(seconds: dict[str, float] | None, name: str) -> Iterator[None]:
     finally:
         if seconds is not None:
             seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - began
+
+
+def slowest(seconds: dict[str, float], top: int) -> str:
+    """The `top` slowest steps as "name 1.2 s, name 0.8 s" (the run log, `pipeline runs`)."""
+    ranked = sorted(seconds.items(), key=lambda kv: -kv[1])[:top]
+    return ", ".join(f"{name} {took:.1f} s" for name, took in ranked)

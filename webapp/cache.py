@@ -58,8 +58,8 @@ _flights_lock = threading.Lock()
 _flights: dict[str, threading.Lock] = {}  # key -> lock held by the request computing it
 
 _demand_lock = threading.Lock()
-# name+params -> (last used, monotonic; last used, wall clock; name; params; again)
-_demand: OrderedDict[str, tuple[float, float, str, dict[str, Any], Again]] = OrderedDict()
+# name+params -> (last used, a Unix time; name; params; again)
+_demand: OrderedDict[str, tuple[float, str, dict[str, Any], Again]] = OrderedDict()
 
 # Rendered panels by name: each draws its panel from saved params ({"args": [...]}) as a request would (validated,
 # cached, remembered). What draws a panel viewed before a restart again (webapp/warmup.py); registered by
@@ -156,7 +156,7 @@ def cached_query(name: str, params: dict[str, Any]) -> pd.DataFrame:
 def _remember(name: str, params: dict[str, Any], again: Again) -> None:
     key = f"{name}:" + json.dumps(params, sort_keys=True, default=str)
     with _demand_lock:
-        _demand[key] = (time.monotonic(), time.time(), name, params, again)
+        _demand[key] = (time.time(), name, params, again)
         _demand.move_to_end(key)
         while len(_demand) > DEMAND_LIMIT:
             _demand.popitem(last=False)
@@ -164,15 +164,15 @@ def _remember(name: str, params: dict[str, Any], again: Again) -> None:
 
 def recently_viewed() -> list[tuple[str, Again]]:
     """(name, again) of the entries used within DEMAND_WINDOW_SECONDS, most recent first."""
-    since = time.monotonic() - DEMAND_WINDOW_SECONDS
+    since = time.time() - DEMAND_WINDOW_SECONDS
     with _demand_lock:
-        return [(name, again) for used, _, name, _, again in reversed(_demand.values()) if used >= since]
+        return [(name, again) for used, name, _, again in reversed(_demand.values()) if used >= since]
 
 
 def viewed() -> list[tuple[str, dict[str, Any], float]]:
     """(name, params, last used as a Unix time) of every remembered entry, most recent first."""
     with _demand_lock:
-        return [(name, params, wall) for _, wall, name, params, _ in reversed(_demand.values())]
+        return [(name, params, used) for used, name, params, _ in reversed(_demand.values())]
 
 
 def draw(name: str, params: dict[str, Any]) -> bool:

@@ -46,7 +46,8 @@ segment_periods AS NOT MATERIALIZED (
 ),
 all_pairs AS (
     SELECT coalesce(n.step, b.step) AS step, coalesce(n.period_start, b.period_start + b.step) AS period_start,
-           coalesce(n.user_id, b.user_id) AS user_id, coalesce(n.mask, 0) AS mask_now, coalesce(b.mask, 0) AS mask_before
+           coalesce(n.user_id, b.user_id) AS user_id, coalesce(n.mask, 0) AS mask_now,
+           coalesce(b.mask, 0) AS mask_before
     FROM all_periods AS n
     FULL JOIN all_periods AS b ON b.user_id = n.user_id AND b.step = n.step AND b.period_start + b.step = n.period_start
 ),
