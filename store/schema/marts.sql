@@ -86,3 +86,12 @@ CREATE TABLE IF NOT EXISTS agg_growth_transitions (
     mask_before    UTINYINT NOT NULL,
     users          INTEGER NOT NULL
 );
+
+-- One row per user active on or after `since`: their segment when it was the same on every such day, else NULL (a
+-- change of segment, or a version with none). Used by agg_active_masks and agg_growth_transitions: a user in one
+-- segment throughout has the same figures in that segment as in 'all', so those are computed once.
+CREATE OR REPLACE MACRO users_in_one_segment(since) AS TABLE
+SELECT user_id, CASE WHEN count(*) = count(segment) AND min(segment) = max(segment) THEN min(segment) END AS segment
+FROM agg_user_day
+WHERE activity_date >= since
+GROUP BY user_id;

@@ -53,11 +53,7 @@ SELECT * FROM (
     -- one row per user active since window_start: their segment when it was the same on every such day (their
     -- islands in that segment's scope are the ones of 'all', so they are computed once), else NULL
     one_segment AS (
-        SELECT user_id, CASE WHEN count(*) = count(segment) AND min(segment) = max(segment) THEN min(segment) END
-                        AS segment
-        FROM agg_user_day
-        WHERE activity_date >= (SELECT window_start FROM bounds)
-        GROUP BY user_id
+        SELECT * FROM users_in_one_segment((SELECT window_start FROM bounds))
     ),
     -- 'all': one row per (user, platform bit, active day) since window_start (is_day_first: one row per user and day)
     all_bits AS NOT MATERIALIZED (

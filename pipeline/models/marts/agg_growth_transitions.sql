@@ -15,11 +15,7 @@ WITH bounds AS (
 -- one row per user active since the first period read: their segment when it was the same on every day read (their
 -- transitions in that segment are the ones of 'all', so they are paired once), else NULL
 one_segment AS (
-    SELECT user_id, CASE WHEN count(*) = count(segment) AND min(segment) = max(segment) THEN min(segment) END
-                    AS segment
-    FROM agg_user_day
-    WHERE activity_date >= (SELECT from_week - 7 FROM bounds)
-    GROUP BY user_id
+    SELECT * FROM users_in_one_segment((SELECT from_week - 7 FROM bounds))
 ),
 -- 'all': one row per (period length in days, period, user) with the platforms used that period
 all_periods AS NOT MATERIALIZED (
