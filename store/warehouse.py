@@ -35,6 +35,10 @@ class QueryTimeout(RuntimeError):
     """A query ran past its time limit and was interrupted."""
 
 
+class WarehouseClosed(RuntimeError):
+    """A cursor was asked of a warehouse that is closing or closed (the app is shutting down)."""
+
+
 def _connect(settings: Settings, read_only: bool) -> duckdb.DuckDBPyConnection:
     path = settings.warehouse_path
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -65,6 +69,9 @@ class Warehouse:
     def __init__(self, settings: Settings, *, read_only: bool = False):
         self.settings = settings
         self.connection = _connect(settings, read_only)
+        self._cursors: set[duckdb.DuckDBPyConnection] = set()
+        self._cursors_changed = threading.Condition()
+        self._closing = False
         if not read_only:
             try:
                 schema.ensure(self.connection)
@@ -75,11 +82,18 @@ class Warehouse:
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor of its own for one thread's work (DuckDB: cursors of one connection run at the same time)."""
-        cur = self.connection.cursor()
+        with self._cursors_changed:
+            if self._closing:
+                raise WarehouseClosed(f"the warehouse {self.settings.warehouse_path} is closing")
+            cur = self.connection.cursor()
+            self._cursors.add(cur)
         try:
             yield cur
         finally:
             cur.close()
+            with self._cursors_changed:
+                self._cursors.discard(cur)
+                self._cursors_changed.notify_all()
 
     def query(self, files: SqlFiles, name: str, params: Mapping[str, Any] | None = None,
               timeout: float | None = None) -> pd.DataFrame:
@@ -106,7 +120,17 @@ class Warehouse:
                 if timer is not None:
                     timer.cancel()
 
-    def close(self) -> None:
+    def close(self, grace_seconds: float = 5.0) -> None:
+        """Close the file: no new cursor is handed out; queries still running get `grace_seconds` to finish,
+        then are interrupted (their callers see DuckDB's InterruptException) and get as long again to let go.
+        (DuckDB refuses to close a connection while one of its cursors runs a query.)"""
+        with self._cursors_changed:
+            self._closing = True
+            if not self._cursors_changed.wait_for(lambda: not self._cursors, grace_seconds):
+                log.warning("closing the warehouse: interrupting %d running queries", len(self._cursors))
+                for cur in list(self._cursors):
+                    cur.interrupt()
+                self._cursors_changed.wait_for(lambda: not self._cursors, grace_seconds)
         self.connection.close()
 
     def __enter__(self) -> "Warehouse":

@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from flask import Flask, g
@@ -18,7 +19,7 @@ from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 from werkzeug.security import check_password_hash
 
 from store.sql import SqlFiles
-from store.warehouse import QueryTimeout, Warehouse
+from store.warehouse import QueryTimeout, Warehouse, WarehouseClosed
 from tests.conftest import make_settings
 from tests.live_server import ROOT
 from webapp import compute_slots, users
@@ -116,6 +117,48 @@ def test_a_query_past_its_time_limit_is_stopped(tmp_path):
             wh.query(SqlFiles(folder), "slow", timeout=0.5)
         assert time.monotonic() - began < 5
         assert wh.connection.execute("SELECT 42").fetchone() == (42,)  # the warehouse goes on
+
+
+def _query_in_thread(wh: Warehouse, sql: str) -> tuple[threading.Thread, list]:
+    """A thread running `sql` on a cursor of `wh`; the list gets its result or its exception."""
+    outcome: list = []
+    started = threading.Event()
+
+    def work() -> None:
+        try:
+            with wh.cursor() as cur:
+                started.set()
+                outcome.append(cur.execute(sql).fetchall())
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            outcome.append(exc)
+            started.set()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    assert started.wait(10)
+    return thread, outcome
+
+
+def test_closing_waits_for_running_queries_then_interrupts_them(tmp_path):
+    """Shutdown while a request's query runs: DuckDB refuses to close a connection with a busy cursor, so close()
+    lets it finish within the grace, interrupts it past that, and hands out no new cursor meanwhile."""
+    wh = Warehouse(make_settings(tmp_path))
+    quick, quick_outcome = _query_in_thread(wh, "SELECT count(*) FROM range(30000000) a, range(3) b")
+    wh.close(grace_seconds=30)
+    quick.join()
+    assert quick_outcome == [[(90000000,)]]  # finished, not interrupted
+
+    wh = Warehouse(make_settings(tmp_path))
+    slow, slow_outcome = _query_in_thread(wh, "SELECT count(*) FROM range(100000000000) a")
+    time.sleep(0.2)
+    began = time.monotonic()
+    wh.close(grace_seconds=0.5)
+    slow.join()
+    assert time.monotonic() - began < 5
+    assert isinstance(slow_outcome[0], duckdb.InterruptException)
+    with pytest.raises(WarehouseClosed, match="is closing"):
+        with wh.cursor():
+            pass
 
 
 SCHEMA_COVERAGE = """
