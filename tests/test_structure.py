@@ -165,8 +165,11 @@ def test_the_three_named_marts_are_views_over_the_panels_definitions(new_warehou
     with warehouse(new_warehouse) as con:
         views = {r[0]: r[1] for r in con.execute(
             "SELECT view_name, sql FROM duckdb_views() WHERE NOT internal").fetchall()}
+        macros = {r[0]: r[1] for r in con.execute(
+            "SELECT function_name, macro_definition FROM duckdb_functions() WHERE function_type = 'table_macro'"
+        ).fetchall()}
     assert {"agg_daily_metrics", "agg_user_engagement", "agg_retention_cohorts"} <= set(views)
-    assert "daily_activity(" in views["agg_daily_metrics"]
+    assert "daily_metrics(" in views["agg_daily_metrics"] and "daily_activity(" in macros["daily_metrics"]
     assert "retention_cohorts(" in views["agg_retention_cohorts"]
     assert "engagement_score(" in views["agg_user_engagement"]
     panel_sql = SqlFiles(ROOT / "analytics" / "sql")

@@ -35,7 +35,11 @@ from webapp.memory_cache import MemoryCache
 log = logging.getLogger(__name__)
 
 cache = MemoryCache(256 * 2**20)  # resized from PA_CACHE_MB by `install`
-VERSION_TTL_SECONDS = 1.0  # how long a read of the data version is trusted (a panel's queries share one read)
+# How long a read of the data version is trusted. The serving process is the warehouse's only writer (DuckDB: one
+# read-write process) and every run in it forgets the read (`publishing`), so this only bounds how long a change
+# made some other way (a test, a shell on the live file) can go unseen; re-reading it every second cost a cached
+# panel a warehouse query (a few ms) once a second.
+VERSION_TTL_SECONDS = 30.0
 DEMAND_LIMIT = 500  # how many recently viewed entries a new run renders again, most recent first
 DEMAND_WINDOW_SECONDS = 3600  # ... viewed within this long
 HOLD_LIMIT_SECONDS = 120  # the longest the previous version is served after a run; the rest are drawn on demand

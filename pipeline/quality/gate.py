@@ -9,6 +9,7 @@ import duckdb
 
 from pipeline.quality.checks import load_checks
 from pipeline.quality.runner import SQL, CheckResult, evaluate
+from pipeline.stopwatch import timed
 from store.settings import Settings
 
 
@@ -21,10 +22,13 @@ def audit_run(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date
               seconds: dict[str, float] | None = None) -> list[CheckResult]:
     """Every check, on the state an ETL run's transaction is about to publish, limited to the days it touched."""
     SQL.run(con, "dq_scope_run")
+    with timed(seconds, "check dq_daily_metrics"):
+        SQL.run(con, "dq_daily_metrics")
     return evaluate(con, load_checks(), context(settings, as_of), seconds)
 
 
 def audit_published(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.datetime) -> list[CheckResult]:
     """The checks that apply to published tables (not staging), over every day."""
     SQL.run(con, "dq_scope_all")
+    SQL.run(con, "dq_daily_metrics")
     return evaluate(con, [c for c in load_checks() if not c.staging_only], context(settings, as_of))

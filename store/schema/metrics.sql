@@ -128,19 +128,22 @@ CREATE OR REPLACE MACRO engagement_score(active_days, events, days) AS
 
 -- The named marts, as views over the definitions above (no filter: every platform, every segment) ------------------
 
--- One row per (day, platform or 'all') from the first to the last day with activity: 'all' counts a person once
--- across the apps.
-CREATE OR REPLACE VIEW agg_daily_metrics AS
+-- One row per (day, platform or 'all') from `from_day` to `to_day`: 'all' counts a person once across the apps.
+CREATE OR REPLACE MACRO daily_metrics(from_day, to_day) AS TABLE
 WITH scopes AS (
     SELECT platform_name AS platform, CAST(1 << (platform_key - 1) AS INTEGER) AS bits FROM dim_platform
     UNION ALL
     SELECT 'all', CAST(bit_or(1 << (platform_key - 1)) AS INTEGER) FROM dim_platform
-),
-span AS (
-    SELECT data_first_day() AS first_day, data_last_day() AS last_day
 )
 SELECT m.day AS metric_date, s.platform, m.dau, m.wau, m.mau, m.stickiness, m.events, m.sessions, m.new_users
-FROM scopes AS s, span, LATERAL daily_activity(s.bits, 'all', span.first_day, span.last_day) AS m;
+FROM scopes AS s, LATERAL daily_activity(s.bits, 'all', from_day, to_day) AS m;
+
+-- One row per (day, platform or 'all') from the first to the last day with activity.
+CREATE OR REPLACE VIEW agg_daily_metrics AS
+WITH span AS (
+    SELECT data_first_day() AS first_day, data_last_day() AS last_day
+)
+SELECT m.* FROM span, LATERAL daily_metrics(span.first_day, span.last_day) AS m;
 
 -- One row per (cohort week, period) over every cohort: cohort = the ISO week of a user's first activity anywhere.
 CREATE OR REPLACE VIEW agg_retention_cohorts AS

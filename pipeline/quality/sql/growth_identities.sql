@@ -41,7 +41,7 @@ accounting AS (
     GROUP BY day
 ),
 dau AS (
-    SELECT metric_date AS day, dau FROM agg_daily_metrics WHERE platform = 'all'
+    SELECT metric_date AS day, dau FROM dq_daily_metrics WHERE platform = 'all'
 ),
 checked AS (
     SELECT s.day,

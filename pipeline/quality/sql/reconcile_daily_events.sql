@@ -8,7 +8,7 @@ WITH facts AS (
 ),
 metrics AS (
     SELECT date_key_of(metric_date) AS date_key, events
-    FROM agg_daily_metrics
+    FROM dq_daily_metrics
     WHERE platform = 'all' AND metric_date IN (SELECT day FROM dq_scope)
 ),
 activity AS (

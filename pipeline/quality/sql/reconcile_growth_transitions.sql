@@ -9,7 +9,7 @@ WITH transitions AS (
     GROUP BY period_start
 ),
 dau AS (
-    SELECT metric_date AS day, dau FROM agg_daily_metrics WHERE platform = 'all'
+    SELECT metric_date AS day, dau FROM dq_daily_metrics WHERE platform = 'all'
 ),
 checked AS (
     SELECT t.day,
