@@ -12,13 +12,18 @@ WITH days AS (
       AND ($segment = 'all' OR segment = $segment)
     GROUP BY user_id
 ),
+per_version AS (  -- grouped by the integer key first: an array, not a hash table (perfect_ht_threshold)
+    SELECT user_key, sum(event_count) AS events
+    FROM agg_user_activity_daily
+    WHERE activity_date BETWEEN $start AND $end AND on_platforms(platform_key, $platform_mask)
+      AND ($segment = 'all' OR segment = $segment)
+    GROUP BY user_key
+),
 volume AS (
-    SELECT a.user_id, sum(a.event_count) AS events, arg_max(a.user_key, u.valid_from) AS last_key
-    FROM agg_user_activity_daily AS a
+    SELECT u.user_id, sum(v.events) AS events, arg_max(v.user_key, u.valid_from) AS last_key
+    FROM per_version AS v
     JOIN dim_users AS u USING (user_key)
-    WHERE a.activity_date BETWEEN $start AND $end AND (1 << (a.platform_key - 1)) & $platform_mask <> 0
-      AND ($segment = 'all' OR a.segment = $segment)
-    GROUP BY a.user_id
+    GROUP BY u.user_id
 ),
 scored AS (
     SELECT u.segment, engagement_score(d.active_days, v.events, $days) AS score

@@ -5,7 +5,7 @@ WITH events AS NOT MATERIALIZED (  -- read once per step: stored by day and step
     SELECT user_id, step, event_ts
     FROM fct_funnel_events
     WHERE date_key BETWEEN date_key_of(CAST($start AS DATE)) AND date_key_of(CAST($end AS DATE))
-      AND (1 << (platform_key - 1)) & $platform_mask <> 0
+      AND on_platforms(platform_key, $platform_mask)
       AND ($segment = 'all' OR segment = $segment)
 ),
 step_1 AS (

@@ -5,7 +5,7 @@
 WITH platforms AS (
     SELECT platform_key, platform_name, display_name, CAST(1 << (platform_key - 1) AS INTEGER) AS bit
     FROM dim_platform
-    WHERE (1 << (platform_key - 1)) & $platform_mask <> 0
+    WHERE on_platforms(platform_key, $platform_mask)
 ),
 averages AS (
     SELECT selected_mask AS bit, sum(coalesce(dau, 0)) / $days AS avg_dau, sum(mau) / $days AS avg_mau,

@@ -13,14 +13,14 @@ CREATE OR REPLACE MACRO data_last_day() AS (SELECT max(activity_date) FROM agg_u
 CREATE OR REPLACE MACRO first_activity(selected_mask) AS TABLE
     SELECT user_id, min(first_date) AS first_day, arg_min(segment, first_valid_from) AS first_segment
     FROM agg_user_platform_first
-    WHERE (1 << (platform_key - 1)) & selected_mask <> 0 AND signup_date >= data_first_day()
+    WHERE on_platforms(platform_key, selected_mask) AND signup_date >= data_first_day()
     GROUP BY user_id;
 
 -- One row per user active on the platforms of a mask between two days (in a segment, or 'all'): their events.
 CREATE OR REPLACE MACRO user_events(from_day, to_day, selected_mask, segment_filter) AS TABLE
     SELECT user_id, sum(event_count) AS events
     FROM agg_user_activity_daily
-    WHERE activity_date BETWEEN from_day AND to_day AND (1 << (platform_key - 1)) & selected_mask <> 0
+    WHERE activity_date BETWEEN from_day AND to_day AND on_platforms(platform_key, selected_mask)
       AND (segment_filter = 'all' OR segment = segment_filter)
     GROUP BY user_id;
 
@@ -44,7 +44,7 @@ CREATE OR REPLACE MACRO active_users(selected_mask, segment_filter, from_day, to
 CREATE OR REPLACE MACRO event_volume_of(masks, segment_filter, from_day, to_day) AS TABLE
     SELECT s.selected_mask, v.activity_date AS day, sum(v.events) AS events, sum(v.sessions) AS sessions
     FROM agg_daily_volume AS v, (SELECT unnest(masks) AS selected_mask) AS s
-    WHERE v.activity_date BETWEEN from_day AND to_day AND (1 << (v.platform_key - 1)) & s.selected_mask <> 0
+    WHERE v.activity_date BETWEEN from_day AND to_day AND on_platforms(v.platform_key, s.selected_mask)
       AND (segment_filter = 'all' OR v.segment = segment_filter)
     GROUP BY s.selected_mask, v.activity_date;
 
