@@ -22,7 +22,7 @@ def audit_run(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date
               seconds: dict[str, float] | None = None) -> list[CheckResult]:
     """Every check, on the state an ETL run's transaction is about to publish, limited to the days it touched."""
     SQL.run(con, "dq_scope_run")
-    with timed(seconds, "check dq_daily_metrics"):
+    with timed(seconds, "dq_daily_metrics"):  # shared by the checks of the daily metrics
         SQL.run(con, "dq_daily_metrics")
     return evaluate(con, load_checks(), context(settings, as_of), seconds)
 
