@@ -11,7 +11,7 @@ from typing import Sequence
 
 from tqdm import tqdm
 
-from pipeline import audit, etl, generate, lake, status
+from pipeline import audit, churn, etl, generate, lake, status
 from pipeline.lifecycle import RunFailed, RunResult
 from store import runs
 from store.settings import Settings, load_settings
@@ -79,6 +79,19 @@ def build_parser() -> argparse.ArgumentParser:
                       help="days ending yesterday (default 120: a warm-up of history before the dashboards' "
                            "default 30-day range)")
     demo.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+
+    churn_cmd = sub.add_parser("churn", parents=[common], help="churn risk: point-in-time feature snapshots")
+    churn_sub = churn_cmd.add_subparsers(dest="churn_command", required=True, metavar="action",
+                                         parser_class=OneLineParser)
+    feats = churn_sub.add_parser("features", parents=[common],
+                                 help="compute the feature snapshots (docs/churn.md), optionally export them")
+    feats.add_argument("--every", type=positive_int, default=7, help="days between snapshot days (default 7)")
+    feats.add_argument("--snapshots", type=positive_int, default=12,
+                       help="how many snapshot days, back from the last day of data (default 12)")
+    feats.add_argument("--horizon", type=positive_int,
+                       help="days without activity that make a churn label (default $PA_CHURN_HORIZON_DAYS, 14)")
+    feats.add_argument("--export", metavar="FILE.parquet",
+                       help="also write every snapshot with its label to this Parquet file")
     return parser
 
 
@@ -199,8 +212,25 @@ def cmd_demo(args, settings: Settings) -> int:
     return _run(settings)
 
 
+def cmd_churn(args, settings: Settings) -> int:
+    horizon = args.horizon or settings.churn_horizon_days
+    with Warehouse(settings) as wh:
+        con = wh.connection
+        days = churn.snapshot_days(con, args.every, args.snapshots)
+        if not days:
+            print(f"error: fewer than {churn.WINDOW_DAYS} days of data: no snapshot has a whole window yet",
+                  file=sys.stderr)
+            return 2
+        rows = churn.build_features(con, days)
+        print(f"churn features: {rows:,} rows for {len(days)} snapshot days {days[0]}..{days[-1]}")
+        if args.export:
+            written = churn.export(con, args.export, horizon)
+            print(f"exported {written:,} rows (labels: {horizon}-day horizon) to {args.export}")
+    return 0
+
+
 COMMANDS = {"generate": cmd_generate, "run": cmd_run, "backfill": cmd_backfill, "status": cmd_status,
-            "demo": cmd_demo, "dq": cmd_dq, "runs": cmd_runs}
+            "demo": cmd_demo, "dq": cmd_dq, "runs": cmd_runs, "churn": cmd_churn}
 
 
 MOVED = {"hash-password": "python -m webapp hash-password"}  # commands that belong to another package now

@@ -29,6 +29,7 @@ class Settings:
     etl_interval_minutes: int = setting("PA_ETL_INTERVAL_MINUTES", 60, "Minutes between the scheduler's incremental ETL and data-quality runs.")
     scheduler_enabled: int = setting("PA_SCHEDULER_ENABLED", 1, "1 runs the in-app scheduler (once per data folder, guarded by a lock file); 0 turns it off.")
     query_timeout_seconds: int = setting("PA_QUERY_TIMEOUT_SECONDS", 30, "A dashboard query running longer is interrupted (the request gets 503); 0: no limit.")
+    churn_horizon_days: int = setting("PA_CHURN_HORIZON_DAYS", 14, "Days without activity on any platform after a snapshot day that make a person churned.")
     demo_append: int = setting("PA_DEMO_APPEND", 0, "1 appends the next synthetic day to the lake before each scheduled run (a demo of data arriving).")
 
     @property

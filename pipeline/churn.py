@@ -1,0 +1,62 @@
+"""Churn risk's data: point-in-time feature snapshots (table `churn_features`: one row per person and snapshot
+day), their labels (`churn_labels` in store/schema/churn.sql), and their export as Parquet for data scientists.
+docs/churn.md defines the population, the label and every feature."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+
+from pipeline import SQL
+
+WINDOW_DAYS = 28  # the features look back this many days, the snapshot day included
+
+
+def snapshot_days(con: duckdb.DuckDBPyConnection, every: int = 7, count: int = 12) -> list[dt.date]:
+    """The snapshot days, oldest first: the last day with activity and each `every` days before it, at most
+    `count`, each with its whole 28-day window inside the data (none when the data is shorter)."""
+    first, last = SQL.run(con, "churn_snapshot_span").fetchall()[0]
+    days: list[dt.date] = []
+    day = last
+    while day is not None and day - dt.timedelta(days=WINDOW_DAYS - 1) >= first and len(days) < count:
+        days.append(day)
+        day -= dt.timedelta(days=every)
+    return sorted(days)
+
+
+def build_features(con: duckdb.DuckDBPyConnection, days: list[dt.date]) -> int:
+    """Replace the feature rows of the snapshot `days` (one transaction); how many rows they hold now."""
+    if not days:
+        return 0
+    con.execute("BEGIN TRANSACTION")
+    try:
+        SQL.run(con, "churn_features", {"days": days})
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return con.execute("SELECT count(*) FROM churn_features WHERE snapshot_date IN (SELECT unnest(?))",
+                       [days]).fetchall()[0][0]
+
+
+def export(con: duckdb.DuckDBPyConnection, path: Path, horizon_days: int) -> int:
+    """Write every feature snapshot with its label (NULL while unknown) to the Parquet file `path`, streamed in
+    batches and moved into place when complete; how many rows it holds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(path.name + ".partial")
+    reader = con.sql(SQL.text("churn_export"), params={"horizon": horizon_days}).to_arrow_reader()  # no extra copy
+    rows = 0
+    try:
+        with pq.ParquetWriter(temp, reader.schema) as writer:
+            for batch in reader:
+                writer.write_batch(batch)
+                rows += batch.num_rows
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+    return rows

@@ -1,0 +1,40 @@
+-- Churn risk: one table of feature snapshots (what was known of each person at the end of a snapshot day), and the
+-- label of a snapshot, defined once. docs/churn.md defines every column. Idempotent.
+
+-- One row per (snapshot day, person active in the 28 days ending that day): their features as of the end of that
+-- day, computed from activity on days up to it and the user versions valid from before it ended (point in time).
+CREATE TABLE IF NOT EXISTS churn_features (
+    snapshot_date          DATE NOT NULL,
+    user_id                BIGINT NOT NULL,
+    recency_days           INTEGER NOT NULL,   -- snapshot day - last active day (0..27)
+    active_days_7          INTEGER NOT NULL,
+    active_days_28         INTEGER NOT NULL,
+    events_7               BIGINT NOT NULL,
+    events_28              BIGINT NOT NULL,
+    activity_trend         DOUBLE NOT NULL,    -- active days per day: last 7 minus the 21 before
+    events_trend           DOUBLE NOT NULL,    -- events per day: last 7 minus the 21 before
+    sessions_28            BIGINT NOT NULL,
+    events_per_session_28  DOUBLE NOT NULL,
+    platforms_7            INTEGER NOT NULL,
+    platforms_28           INTEGER NOT NULL,
+    top_platform           VARCHAR NOT NULL,   -- the platform with most of their events in the 28 days
+    top_platform_share     DOUBLE NOT NULL,
+    funnel_depth_28        DOUBLE NOT NULL,    -- share of their events in the 28 days that are like, comment, share or create
+    tenure_days            INTEGER,            -- snapshot day - sign-up date (NULL: no sign-up date)
+    segment                VARCHAR,
+    age_group              VARCHAR,
+    country                VARCHAR,
+    device                 VARCHAR,            -- their most used device in the 28 days
+    attribute_changes_28   INTEGER NOT NULL    -- versions of their attributes that began in the 28 days (not the first)
+);
+
+-- One row per (snapshot of churn_features, person) whose label is known: churned = no activity on any platform in
+-- the `horizon` days after the snapshot day; known when those days are all in the data (snapshot + horizon <= the
+-- last day with activity).
+CREATE OR REPLACE MACRO churn_labels(horizon) AS TABLE
+    SELECT f.snapshot_date, f.user_id,
+           NOT EXISTS (SELECT 1 FROM agg_user_day AS d
+                       WHERE d.user_id = f.user_id AND d.activity_date > f.snapshot_date
+                         AND d.activity_date <= f.snapshot_date + CAST(horizon AS INTEGER)) AS churned
+    FROM churn_features AS f
+    WHERE f.snapshot_date + CAST(horizon AS INTEGER) <= data_last_day();

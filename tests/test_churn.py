@@ -1,0 +1,114 @@
+"""Churn risk's data (pipeline/churn.py, docs/churn.md): point-in-time feature snapshots that later days never
+change, labels and features that match a recount from the lake, and the Parquet export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from collections import defaultdict
+
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline import churn
+from pipeline.generate import generate
+from tests import lakeread
+from tests.conftest import make_settings, run_etl, warehouse
+from tests.live_server import ROOT
+
+START, HORIZON = dt.date(2024, 3, 4), 14
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    """A lake of 800 people over 45 days, loaded; its feature snapshots as computed then (column -> rows)."""
+    settings = make_settings(tmp_path_factory.mktemp("churn"))
+    generate(settings.lake_dir, users=800, days=45, start=START, seed=11)
+    run_etl(settings)
+    with warehouse(settings) as con:
+        days = churn.snapshot_days(con, every=7, count=12)
+        churn.build_features(con, days)
+        before = con.execute("SELECT * FROM churn_features ORDER BY ALL").fetchall()
+    return settings, days, before
+
+
+def test_snapshots_are_weekly_back_from_the_last_day_with_a_whole_window(loaded):
+    _, days, before = loaded
+    last = START + dt.timedelta(days=44)
+    assert days[-1] == last and all((b - a).days == 7 for a, b in zip(days, days[1:]))
+    assert days[0] - dt.timedelta(days=27) >= START > days[0] - dt.timedelta(days=34)  # no earlier whole window
+    assert len(before) > 1000 and {row[0] for row in before} == set(days)
+
+
+def test_features_at_a_day_do_not_change_when_later_days_arrive(loaded):
+    """No leakage: 15 more days appended and loaded, the same snapshot days recomputed give the same rows."""
+    settings, days, before = loaded
+    generate(settings.lake_dir, users=800, days=15)  # continues the lake after its last day
+    run_etl(settings)
+    with warehouse(settings) as con:
+        assert churn.snapshot_days(con)[-1] == START + dt.timedelta(days=59)  # the data moved on
+        churn.build_features(con, days)
+        after = con.execute("SELECT * FROM churn_features WHERE snapshot_date IN (SELECT unnest(?)) ORDER BY ALL",
+                            [days]).fetchall()
+    assert after == before
+
+
+def _lake_activity(lake_dir):
+    """user -> day -> (events, platforms), from the lake files alone."""
+    t = lakeread.events(lake_dir)
+    out = defaultdict(lambda: defaultdict(lambda: [0, set()]))
+    for user, platform, ts in zip(t["user_id"].to_pylist(), t["platform"].to_pylist(), t["event_ts"].to_pylist()):
+        cell = out[user][ts.date()]
+        cell[0] += 1
+        cell[1].add(platform)
+    return out
+
+
+def test_the_export_matches_a_recount_from_the_lake(loaded, tmp_path):
+    """Every exported row: the person was active in the 28 days (population), recency, active days, events and
+    platforms as counted from the lake, and the label = no event in the 14 days after, known only when those days
+    are all in the data."""
+    settings, _, _ = loaded
+    out = tmp_path / "features.parquet"
+    result = subprocess.run([sys.executable, "-m", "pipeline", "churn", "features", "--data-dir",
+                             str(settings.data_dir), "--horizon", str(HORIZON), "--export", str(out)],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "exported" in result.stdout and not (tmp_path / "features.parquet.partial").exists()
+    rows = pq.read_table(out).to_pylist()
+    activity = _lake_activity(settings.lake_dir)
+    last_day = max(d for days in activity.values() for d in days)
+    labelled = 0
+    for row in rows:
+        t = row["snapshot_date"]
+        days = {d: c for d, c in activity[row["user_id"]].items() if t - dt.timedelta(days=28) < d <= t}
+        recent = {d: c for d, c in days.items() if d > t - dt.timedelta(days=7)}
+        assert days, row
+        assert row["recency_days"] == (t - max(days)).days
+        assert (row["active_days_28"], row["active_days_7"]) == (len(days), len(recent))
+        assert (row["events_28"], row["events_7"]) == (sum(c[0] for c in days.values()),
+                                                       sum(c[0] for c in recent.values()))
+        assert row["platforms_28"] == len(set().union(*(c[1] for c in days.values())))
+        if t + dt.timedelta(days=HORIZON) <= last_day:
+            later = [d for d in activity[row["user_id"]] if t < d <= t + dt.timedelta(days=HORIZON)]
+            assert row["churned"] is (not later), row
+            labelled += 1
+        else:
+            assert row["churned"] is None
+    everyone = {(t, u) for u, days in activity.items() for t in {r["snapshot_date"] for r in rows}
+                for d in days if t - dt.timedelta(days=28) < d <= t}
+    assert {(r["snapshot_date"], r["user_id"]) for r in rows} == everyone  # the whole population, nobody else
+    assert 0 < labelled < len(rows)
+    churned = sum(1 for r in rows if r["churned"])
+    assert 0 < churned < labelled  # the demo's people do leave, and most stay
+
+
+def test_too_little_data_is_refused_in_one_line(tmp_path):
+    settings = make_settings(tmp_path)
+    generate(settings.lake_dir, users=50, days=20, start=START, seed=3)
+    run_etl(settings)
+    result = subprocess.run([sys.executable, "-m", "pipeline", "churn", "features", "--data-dir", str(tmp_path)],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("error: fewer than 28 days of data: no snapshot has a whole window yet")
