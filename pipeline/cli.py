@@ -7,11 +7,12 @@ import datetime as dt
 import getpass
 import logging
 import sys
+import time
 from typing import Sequence
 
 from tqdm import tqdm
 
-from pipeline import audit, churn, etl, generate, lake, status
+from pipeline import audit, churn, churn_model, etl, generate, lake, status
 from pipeline.lifecycle import RunFailed, RunResult
 from store import runs
 from store.settings import Settings, load_settings
@@ -80,18 +81,22 @@ def build_parser() -> argparse.ArgumentParser:
                            "default 30-day range)")
     demo.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
 
-    churn_cmd = sub.add_parser("churn", parents=[common], help="churn risk: point-in-time feature snapshots")
+    churn_cmd = sub.add_parser("churn", parents=[common], help="churn risk: feature snapshots, the model, scores")
     churn_sub = churn_cmd.add_subparsers(dest="churn_command", required=True, metavar="action",
                                          parser_class=OneLineParser)
-    feats = churn_sub.add_parser("features", parents=[common],
+    snapshots = argparse.ArgumentParser(add_help=False)
+    snapshots.add_argument("--every", type=positive_int, default=7, help="days between snapshot days (default 7)")
+    snapshots.add_argument("--snapshots", type=positive_int, default=12,
+                           help="how many snapshot days, back from the last day of data (default 12)")
+    snapshots.add_argument("--horizon", type=positive_int,
+                           help="days without activity that make a churn label (default $PA_CHURN_HORIZON_DAYS, 14)")
+    feats = churn_sub.add_parser("features", parents=[common, snapshots],
                                  help="compute the feature snapshots (docs/churn.md), optionally export them")
-    feats.add_argument("--every", type=positive_int, default=7, help="days between snapshot days (default 7)")
-    feats.add_argument("--snapshots", type=positive_int, default=12,
-                       help="how many snapshot days, back from the last day of data (default 12)")
-    feats.add_argument("--horizon", type=positive_int,
-                       help="days without activity that make a churn label (default $PA_CHURN_HORIZON_DAYS, 14)")
     feats.add_argument("--export", metavar="FILE.parquet",
                        help="also write every snapshot with its label to this Parquet file")
+    churn_sub.add_parser("train", parents=[common, snapshots],
+                         help="compute the snapshots, train the model on the labelled ones (the latest held out), "
+                              "record it, and score the latest snapshot day")
     return parser
 
 
@@ -216,17 +221,43 @@ def cmd_churn(args, settings: Settings) -> int:
     horizon = args.horizon or settings.churn_horizon_days
     with Warehouse(settings) as wh:
         con = wh.connection
+        started = time.perf_counter()
         days = churn.snapshot_days(con, args.every, args.snapshots)
         if not days:
             print(f"error: fewer than {churn.WINDOW_DAYS} days of data: no snapshot has a whole window yet",
                   file=sys.stderr)
             return 2
         rows = churn.build_features(con, days)
-        print(f"churn features: {rows:,} rows for {len(days)} snapshot days {days[0]}..{days[-1]}")
-        if args.export:
+        print(f"churn features: {rows:,} rows for {len(days)} snapshot days {days[0]}..{days[-1]} in "
+              f"{time.perf_counter() - started:.1f} s")
+        if args.churn_command == "train":
+            try:
+                result = churn_model.train(con, settings.data_dir, horizon)
+            except churn_model.NotEnoughHistory as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            print(_model_card(result, horizon))
+            return 0
+        if getattr(args, "export", None):
             written = churn.export(con, args.export, horizon)
             print(f"exported {written:,} rows (labels: {horizon}-day horizon) to {args.export}")
     return 0
+
+
+def _model_card(result, horizon: int) -> str:
+    """The training run in a few lines: the holdout metrics beside the baseline's, the strongest features."""
+    m, b = result.metrics["model"], result.metrics["baseline"]
+    lines = [f"churn model {result.model_id}: trained on {len(result.train_days)} snapshot days "
+             f"{result.train_days[0]}..{result.train_days[-1]}, held out {result.holdout_day} "
+             f"({m['rows']:,} people, {m['churn_rate']:.1%} churned within {horizon} days), in {result.seconds:.1f} s",
+             "                 model  recency-only baseline"]
+    for key, label in (("roc_auc", "ROC AUC"), ("pr_auc", "PR AUC"), ("brier", "Brier"),
+                       ("top_decile_lift", "top-decile lift")):
+        lines.append(f"  {label:<15}{m[key]:6.3f}  {b[key]:6.3f}")
+    top = ", ".join(f"{k} {v:.2f}" for k, v in list(result.importances.items())[:5])
+    lines.append(f"  strongest features (mean |log-odds contribution|): {top}")
+    lines.append(f"  scored {result.scored:,} people of the latest snapshot day in {result.score_seconds:.1f} s")
+    return "\n".join(lines)
 
 
 COMMANDS = {"generate": cmd_generate, "run": cmd_run, "backfill": cmd_backfill, "status": cmd_status,

@@ -38,3 +38,34 @@ CREATE OR REPLACE MACRO churn_labels(horizon) AS TABLE
                          AND d.activity_date <= f.snapshot_date + CAST(horizon AS INTEGER)) AS churned
     FROM churn_features AS f
     WHERE f.snapshot_date + CAST(horizon AS INTEGER) <= data_last_day();
+
+CREATE SEQUENCE IF NOT EXISTS churn_model_id_seq START 1;
+
+-- One row per training run of the churn model: when, on which data version and snapshot days, with which
+-- parameters, its holdout metrics beside the recency-only baseline's, the features' weights, and the saved model.
+CREATE TABLE IF NOT EXISTS churn_models (
+    model_id        INTEGER NOT NULL,
+    trained_at      TIMESTAMP NOT NULL,
+    data_version    INTEGER NOT NULL,       -- the last succeeded run that published data (etl_runs.run_id)
+    horizon_days    INTEGER NOT NULL,
+    train_days      DATE[] NOT NULL,        -- the snapshot days trained on
+    holdout_day     DATE NOT NULL,          -- the latest labelled snapshot day, held out for the metrics
+    train_rows      INTEGER NOT NULL,
+    holdout_rows    INTEGER NOT NULL,
+    parameters      VARCHAR NOT NULL,       -- JSON
+    metrics         VARCHAR NOT NULL,       -- JSON: model and baseline, each ROC AUC, PR AUC, Brier, top-decile lift, calibration
+    importances     VARCHAR NOT NULL,       -- JSON: feature -> mean absolute contribution on the holdout
+    model_path      VARCHAR NOT NULL,       -- the saved model, in the data folder
+    seconds         DOUBLE NOT NULL
+);
+
+-- One row per person scored: their churn probability on a snapshot day by a model, its risk band, and the features
+-- that push it up most (the reasons).
+CREATE TABLE IF NOT EXISTS churn_scores (
+    snapshot_date   DATE NOT NULL,
+    user_id         BIGINT NOT NULL,
+    model_id        INTEGER NOT NULL,
+    score           DOUBLE NOT NULL,        -- probability of churning in the horizon after snapshot_date
+    risk_band       VARCHAR NOT NULL,       -- high (>= 0.5), medium (>= 0.2), low
+    reasons         VARCHAR[] NOT NULL      -- up to 3 features raising the score, strongest first
+);
