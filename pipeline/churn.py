@@ -16,25 +16,30 @@ from pipeline import SQL
 WINDOW_DAYS = 28  # the features look back this many days, the snapshot day included
 
 
-def snapshot_days(con: duckdb.DuckDBPyConnection, every: int = 7, count: int = 12) -> list[dt.date]:
-    """The snapshot days, oldest first: the last day with activity and each `every` days before it, at most
-    `count`, each with its whole 28-day window inside the data (none when the data is shorter)."""
+def snapshot_days(con: duckdb.DuckDBPyConnection, count: int = 12) -> list[dt.date]:
+    """The snapshot days, oldest first: the last `count` Sundays (ends of ISO weeks) whose whole 28-day window is in
+    the data, and the last day with activity (scored every day; it is kept as a snapshot once a later day
+    arrives only if it is a Sunday). A fixed weekly grid, so a snapshot's day never moves as days arrive."""
     first, last = SQL.run(con, "churn_snapshot_span").fetchall()[0]
-    days: list[dt.date] = []
-    day = last
-    while day is not None and day - dt.timedelta(days=WINDOW_DAYS - 1) >= first and len(days) < count:
-        days.append(day)
-        day -= dt.timedelta(days=every)
-    return sorted(days)
+    if last is None or last - dt.timedelta(days=WINDOW_DAYS - 1) < first:
+        return []
+    sundays: list[dt.date] = []
+    sunday = last - dt.timedelta(days=last.isoweekday() % 7)  # the last day itself when it is a Sunday
+    while sunday - dt.timedelta(days=WINDOW_DAYS - 1) >= first and len(sundays) < count:
+        sundays.append(sunday)
+        sunday -= dt.timedelta(days=7)
+    return sorted(set(sundays) | {last})
 
 
 def build_features(con: duckdb.DuckDBPyConnection, days: list[dt.date]) -> int:
-    """Replace the feature rows of the snapshot `days` (one transaction); how many rows they hold now."""
+    """Replace the feature rows of the snapshot `days` and drop those of earlier last days that are not Sundays
+    (one transaction); how many rows the snapshot `days` hold now."""
     if not days:
         return 0
     con.execute("BEGIN TRANSACTION")
     try:
         SQL.run(con, "churn_features", {"days": days})
+        SQL.run(con, "churn_features_prune")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

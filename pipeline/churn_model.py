@@ -15,18 +15,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import duckdb
-import joblib
 import numpy as np
 import pandas as pd
-from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from pipeline import SQL
+from pipeline import SQL, churn
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+# scikit-learn and joblib are imported where a model is trained or used: every command and the app's start would
+# otherwise pay for them (about a second)
 
 NUMERIC = ["recency_days", "active_days_7", "active_days_28", "events_7", "events_28", "activity_trend",
            "events_trend", "sessions_28", "events_per_session_28", "platforms_7", "platforms_28",
@@ -53,7 +53,13 @@ class TrainResult:
     score_seconds: float
 
 
-def _pipeline(numeric: list[str], categorical: list[str]) -> Pipeline:
+def _pipeline(numeric: list[str], categorical: list[str]) -> "Pipeline":
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline, make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
     columns = ColumnTransformer([
         ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
         *([("categories", make_pipeline(SimpleImputer(strategy="constant", fill_value="unknown"),
@@ -67,6 +73,8 @@ def _pipeline(numeric: list[str], categorical: list[str]) -> Pipeline:
 def evaluate(y: np.ndarray, p: np.ndarray) -> dict:
     """ROC AUC, PR AUC (average precision), Brier score, lift in the top decile of scores (its churn rate over
     everyone's), and a calibration table (ten equal bins of predicted probability: rows, mean predicted, observed)."""
+    from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
     y = np.asarray(y, dtype=float)
     top = np.argsort(-p, kind="stable")[:max(1, len(p) // 10)]
     bins = np.minimum((p * 10).astype(int), 9)
@@ -82,7 +90,7 @@ def _labelled(con: duckdb.DuckDBPyConnection, horizon_days: int) -> pd.DataFrame
     return SQL.run(con, "churn_labelled", {"horizon": horizon_days}).df()
 
 
-def _contributions(pipe: Pipeline, frame: pd.DataFrame, mean: np.ndarray) -> pd.DataFrame:
+def _contributions(pipe: "Pipeline", frame: pd.DataFrame, mean: np.ndarray) -> pd.DataFrame:
     """Each feature's contribution to each row's log-odds, relative to the training average (one-hot columns
     summed back into their feature)."""
     columns = pipe.named_steps["columns"]
@@ -141,6 +149,8 @@ def train(con: duckdb.DuckDBPyConnection, data_dir: Path, horizon_days: int) -> 
     contributions = _contributions(pipe, held[NUMERIC + CATEGORICAL], mean)
     importances = contributions.abs().mean().sort_values(ascending=False).round(4).to_dict()
 
+    import joblib
+
     model_id = con.execute("SELECT nextval('churn_model_id_seq')").fetchall()[0][0]
     path = Path(data_dir) / "models" / f"churn-{model_id}.joblib"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -163,6 +173,8 @@ def score_latest(con: duckdb.DuckDBPyConnection, model_id: int | None = None) ->
     found = SQL.run(con, "churn_model_latest", {"model_id": model_id}).fetchall()
     if not found:
         return 0
+    import joblib
+
     model_id, path = found[0]
     saved = joblib.load(path)
     frame = SQL.run(con, "churn_latest_features").df()
@@ -180,3 +192,27 @@ def score_latest(con: duckdb.DuckDBPyConnection, model_id: int | None = None) ->
     finally:
         con.unregister("churn_scored")
     return len(rows)
+
+
+def refresh(con: duckdb.DuckDBPyConnection, data_dir: Path, horizon_days: int) -> str:
+    """After a load: compute the snapshot days not computed yet and the last day's again, then train a new model
+    when a newer snapshot day has become labelled than the latest model held out (it scores the last day), else
+    score the last day with the latest model. One line saying what was done, for the run's log."""
+    started = time.perf_counter()
+    days = churn.snapshot_days(con)
+    if not days:
+        return "churn: fewer than 28 days of data, nothing scored"
+    built = {row[0] for row in SQL.run(con, "churn_snapshot_days_built").fetchall()}
+    churn.build_features(con, sorted({d for d in days if d not in built} | {days[-1]}))
+    newest_labelled, last_holdout = SQL.run(con, "churn_refresh_state", {"horizon": horizon_days}).fetchall()[0]
+    if newest_labelled is not None and (last_holdout is None or newest_labelled > last_holdout):
+        try:
+            result = train(con, data_dir, horizon_days)
+        except NotEnoughHistory as exc:
+            return f"churn: no model yet: {exc}"
+        m, b = result.metrics["model"], result.metrics["baseline"]
+        return (f"churn: model {result.model_id} trained (holdout {result.holdout_day}: ROC AUC {m['roc_auc']:.3f}, "
+                f"baseline {b['roc_auc']:.3f}), {result.scored:,} people of {days[-1]} scored, "
+                f"in {time.perf_counter() - started:.1f} s")
+    scored = score_latest(con)
+    return f"churn: {scored:,} people of {days[-1]} scored in {time.perf_counter() - started:.1f} s"

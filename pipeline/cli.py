@@ -85,9 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     churn_sub = churn_cmd.add_subparsers(dest="churn_command", required=True, metavar="action",
                                          parser_class=OneLineParser)
     snapshots = argparse.ArgumentParser(add_help=False)
-    snapshots.add_argument("--every", type=positive_int, default=7, help="days between snapshot days (default 7)")
     snapshots.add_argument("--snapshots", type=positive_int, default=12,
-                           help="how many snapshot days, back from the last day of data (default 12)")
+                           help="how many weekly snapshot days (Sundays), back from the last day of data "
+                                "(default 12; the last day is one too)")
     snapshots.add_argument("--horizon", type=positive_int,
                            help="days without activity that make a churn label (default $PA_CHURN_HORIZON_DAYS, 14)")
     feats = churn_sub.add_parser("features", parents=[common, snapshots],
@@ -222,7 +222,7 @@ def cmd_churn(args, settings: Settings) -> int:
     with Warehouse(settings) as wh:
         con = wh.connection
         started = time.perf_counter()
-        days = churn.snapshot_days(con, args.every, args.snapshots)
+        days = churn.snapshot_days(con, args.snapshots)
         if not days:
             print(f"error: fewer than {churn.WINDOW_DAYS} days of data: no snapshot has a whole window yet",
                   file=sys.stderr)

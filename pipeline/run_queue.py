@@ -10,7 +10,7 @@ from typing import Callable, ContextManager
 
 import duckdb
 
-from pipeline import audit, etl
+from pipeline import audit, churn_model, etl
 from pipeline.lifecycle import RunFailed, RunResult
 from store import runs
 from store.settings import Settings
@@ -36,10 +36,22 @@ def execute(con: duckdb.DuckDBPyConnection, settings: Settings, queued: runs.Que
         if queued.mode == "dq":
             return audit.check_published(con, settings, run_id=queued.run_id)
         start, end = queued.dates()
-        return etl.run(con, settings, start=start, end=end, run_id=queued.run_id)
+        result = etl.run(con, settings, start=start, end=end, run_id=queued.run_id)
     except RunFailed as exc:
         log.warning("queue: %s", exc)
         return exc.result
+    if result.status == "succeeded" and result.partitions:
+        refresh_churn(con, settings)
+    return result
+
+
+def refresh_churn(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """After a load that published data: churn snapshots, model and scores brought up to date
+    (pipeline/churn_model.refresh); a failure is logged and never fails the load, which is already published."""
+    try:
+        log.info("queue: %s", churn_model.refresh(con, settings.data_dir, settings.churn_horizon_days))
+    except Exception:  # noqa: BLE001 - the load has succeeded; its scores are refreshed by the next one
+        log.exception("queue: could not refresh the churn scores")
 
 
 def work(settings: Settings, cursor_factory: CursorFactory, around_run: AroundRun | None = None, *,

@@ -27,17 +27,19 @@ def loaded(tmp_path_factory):
     generate(settings.lake_dir, users=800, days=45, start=START, seed=11)
     run_etl(settings)
     with warehouse(settings) as con:
-        days = churn.snapshot_days(con, every=7, count=12)
+        days = churn.snapshot_days(con, count=12)
         churn.build_features(con, days)
         before = con.execute("SELECT * FROM churn_features ORDER BY ALL").fetchall()
     return settings, days, before
 
 
-def test_snapshots_are_weekly_back_from_the_last_day_with_a_whole_window(loaded):
+def test_snapshots_are_the_sundays_with_a_whole_window_and_the_last_day(loaded):
     _, days, before = loaded
-    last = START + dt.timedelta(days=44)
-    assert days[-1] == last and all((b - a).days == 7 for a, b in zip(days, days[1:]))
-    assert days[0] - dt.timedelta(days=27) >= START > days[0] - dt.timedelta(days=34)  # no earlier whole window
+    last = START + dt.timedelta(days=44)  # a Wednesday
+    sundays = days[:-1]
+    assert days[-1] == last and all(d.isoweekday() == 7 for d in sundays)
+    assert all((b - a).days == 7 for a, b in zip(sundays, sundays[1:])) and last - sundays[-1] < dt.timedelta(7)
+    assert sundays[0] - dt.timedelta(days=27) >= START > sundays[0] - dt.timedelta(days=34)  # no earlier whole window
     assert len(before) > 1000 and {row[0] for row in before} == set(days)
 
 

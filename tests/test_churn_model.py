@@ -129,3 +129,37 @@ def test_training_with_too_little_history_is_refused_in_one_line(tmp_path):
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "snapshot day(s) have a known 14-day label; training needs two" in result.stderr
+
+
+def _newest_labelled(con):
+    return con.execute("SELECT max(snapshot_date) FROM churn_labels(14)").fetchall()[0][0]
+
+
+def test_each_scheduled_load_scores_the_new_day_and_retrains_when_a_snapshot_becomes_labelled(tmp_path):
+    from pipeline import run_queue
+    from store import runs
+
+    settings = make_settings(tmp_path)
+    generate(settings.lake_dir, users=1500, days=62, start=START, seed=8)  # ends on a Saturday
+
+    def scheduled_load():
+        with warehouse(settings) as con:
+            runs.enqueue(con, "incremental", "schedule", "scheduler")
+            result = run_queue.execute(con, settings, runs.claim_next(con))
+            assert result.status == "succeeded"
+            return (con.execute("SELECT count(*) FROM churn_models").fetchall()[0][0], _newest_labelled(con),
+                    con.execute("SELECT DISTINCT snapshot_date FROM churn_scores").fetchall(),
+                    {r[0] for r in con.execute("SELECT DISTINCT snapshot_date FROM churn_features").fetchall()})
+
+    models, labelled, scored, snapshots = scheduled_load()
+    saturday = START + dt.timedelta(days=61)
+    assert models == 1 and scored == [(saturday,)] and saturday in snapshots
+    for extra in range(1, 4):  # Sunday, Monday, Tuesday arrive one at a time
+        generate(settings.lake_dir, users=0, days=1)
+        before = (models, labelled)
+        models, labelled, scored, snapshots = scheduled_load()
+        last = saturday + dt.timedelta(days=extra)
+        assert scored == [(last,)] and last in snapshots
+        assert not {d for d in snapshots if d.isoweekday() != 7} - {last}  # earlier last days dropped, Sundays kept
+        assert models == before[0] + (labelled > before[1])  # a new model exactly when a newer snapshot is labelled
+    assert models == 2  # the Sunday made the Sunday two weeks before it labelled: one retraining, then scoring only

@@ -59,7 +59,7 @@ CREATE TABLE IF NOT EXISTS churn_models (
     seconds         DOUBLE NOT NULL
 );
 
--- One row per person scored: their churn probability on a snapshot day by a model, its risk band, and the features
+-- One row per person scored on the latest snapshot day: their churn probability by a model, its risk band, and the features
 -- that push it up most (the reasons).
 CREATE TABLE IF NOT EXISTS churn_scores (
     snapshot_date   DATE NOT NULL,
