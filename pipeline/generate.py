@@ -106,6 +106,13 @@ TRAVEL_RATE = 0.015
 SEGMENT_CHANGE_RATE = 0.004
 RELOCATION_RATE = 0.0004
 MIDDAY_CHANGE_SHARE = 0.3  # share of segment moves and relocations that happen at a time of day, not at midnight
+# Precursors of leaving for good, as products see them: people who will leave fade first, over a geometric number
+# of days with mean tenure / 3, at most FADE_MEAN_DAYS (newcomers who leave mostly just do not come back; regulars
+# drift away over weeks); as the fade progresses (0 -> 1) they visit less (a probit shift of FADE_VISIT), drop the
+# apps they care least about (FADE_APPS more on all but their favourite), and stop going past views (a share
+# FADE_DEPTH of their likes, comments, shares and creations become views).
+FADE_MEAN_DAYS = 12
+FADE_VISIT, FADE_APPS, FADE_DEPTH = 1.0, 1.2, 0.7
 
 
 @dataclass
@@ -124,6 +131,8 @@ class Population:
     adopt_day: np.ndarray  # int32 (n, platforms), date ordinal from which the person uses the app, NEVER if not
     affinity: np.ndarray  # float32 (n, platforms), probit shift of the visit chance per app (normal, sd AFFINITY_SD)
     dormant_until: np.ndarray  # int32, date ordinal of the first day active again; NEVER: gone for good
+    fading_from: np.ndarray  # int32, date ordinal the fade before leaving began; NEVER: not leaving
+    leaving_on: np.ndarray  # int32, date ordinal the person is gone for good from; NEVER: not leaving
     announced: np.ndarray  # bool, the user's first record is in the lake
 
     def __len__(self) -> int:
@@ -225,6 +234,8 @@ def _new_users(rng: np.random.Generator, signup_days: np.ndarray, first_id: int,
         adopt_day=adopt_day.astype(np.int32),
         affinity=rng.normal(0.0, AFFINITY_SD, (n, len(platforms))).astype(np.float32),
         dormant_until=np.zeros(n, dtype=np.int32),
+        fading_from=np.full(n, NEVER, dtype=np.int32),
+        leaving_on=np.full(n, NEVER, dtype=np.int32),
         announced=np.zeros(n, dtype=bool),
     )
 
@@ -346,11 +357,17 @@ def _evolve_attributes(rng: np.random.Generator, pop: Population, day: int) -> _
 
 
 def _update_churn(rng: np.random.Generator, pop: Population, day: int, existing: np.ndarray) -> None:
-    """Some people leave for good (most in their first weeks); some of the others fall into a dormancy spell."""
-    alive = existing[pop.dormant_until[existing] != NEVER]
+    """Some people start to leave for good (most in their first weeks): they fade, then are gone (the fade's
+    precursors are in `_fade`); some of the others fall into a dormancy spell."""
+    gone = existing[pop.leaving_on[existing] <= day]
+    pop.dormant_until[gone] = NEVER
+    alive = existing[(pop.dormant_until[existing] != NEVER) & (pop.leaving_on[existing] == NEVER)]
     tenure = (day - pop.signup_day[alive]).astype(np.float64)
     leaving = (tenure > 0) & (rng.random(len(alive)) < _leaving_hazard(pop, alive, tenure))
-    pop.dormant_until[alive[leaving]] = NEVER
+    starting = alive[leaving]
+    pop.fading_from[starting] = day
+    mean = np.clip(tenure[leaving] / 3.0, 1.0, FADE_MEAN_DAYS)
+    pop.leaving_on[starting] = day + rng.geometric(1 / mean)
 
     awake = alive[~leaving & (pop.dormant_until[alive] <= day) & (tenure > 0)]
     hazard = _values(SEGMENT_HAZARD, reference.segments())[pop.segment[awake]]
@@ -360,6 +377,13 @@ def _update_churn(rng: np.random.Generator, pop: Population, day: int, existing:
     long_spell = rng.random(len(falling)) < 0.35
     length = np.where(long_spell, rng.geometric(1 / 45, len(falling)), rng.geometric(1 / 6, len(falling)))
     pop.dormant_until[falling] = day + length
+
+
+def _fade(pop: Population, idx: np.ndarray, day: int) -> np.ndarray:
+    """How far each person's fade before leaving has gone on `day`: 0 (not leaving) to 1 (their last day)."""
+    start, end = pop.fading_from[idx].astype(np.int64), pop.leaving_on[idx].astype(np.int64)
+    fading = start <= day
+    return np.where(fading, (day - start + 1) / np.maximum(end - start, 1), 0.0).clip(0.0, 1.0).astype(np.float32)
 
 
 LOOKUP_BITS = 12  # categorical draws with many rows go through a table of 2**12 equally likely buckets
@@ -401,9 +425,15 @@ def _events(rng: np.random.Generator, pop: Population, day: int, existing: np.nd
     # visits: a threshold per (person, app) on the probit scale, crossed by noise shared within the person's day
     seg_level = np.array([_probit(SEGMENT_VISIT[s]) for s in segments])
     day_shift = _probit(0.5 * dow)
+    fade = _fade(pop, awake, day)
     level = (seg_level[pop.segment[awake]] + pop.habit[awake] + day_shift
-             + NOVELTY * np.exp(-tenure / NOVELTY_DAYS)).astype(np.float32)
+             + NOVELTY * np.exp(-tenure / NOVELTY_DAYS) - FADE_VISIT * fade).astype(np.float32)
     threshold = level[:, None] + pop.affinity[awake] + _values(PLATFORM_VISIT, platforms).astype(np.float32)
+    if fade.any():  # a fading person drops all but their favourite app first
+        favourite = np.argmax(np.where(pop.adopt_day[awake] <= day, threshold, -np.inf), axis=1)
+        others = np.ones_like(threshold, dtype=bool)
+        others[np.arange(len(awake)), favourite] = False
+        threshold -= np.where(others, FADE_APPS * fade[:, None], 0.0).astype(np.float32)
     adopted = pop.adopt_day[awake] <= day
     # (shared + own < threshold, shared and own normal with variances DAY_CORRELATION and 1 - DAY_CORRELATION)
     shared = rng.standard_normal(len(awake), dtype=np.float32) * np.float32(math.sqrt(DAY_CORRELATION))
@@ -443,6 +473,11 @@ def _events(rng: np.random.Generator, pop: Population, day: int, existing: np.nd
                else np.zeros(len(ev_pair), dtype=np.int8))
     cell = (ev_plat * 2 + creator) << LOOKUP_BITS  # flat index into the (platform, creator, bucket) tables
     ev_type = _event_type_lookup(platforms, event_types).ravel()[cell + _buckets(rng, len(ev_pair))]
+    ev_fade = fade[ev_local]
+    if "view" in event_types and ev_fade.any():  # a fading person stops going past views
+        deep = np.isin(ev_type, [event_types.index(t) for t in reference.funnel_steps()[1:] if t in event_types])
+        shallow = deep & (rng.random(len(ev_pair), dtype=np.float32) < FADE_DEPTH * ev_fade)
+        ev_type[shallow] = event_types.index("view")
 
     ev_device = pop.device[ev_user]
     other_device = np.flatnonzero(rng.random(len(ev_pair), dtype=np.float32) < 0.1)
@@ -526,6 +561,8 @@ def load_state(lake_dir: Path) -> tuple[Population, dict] | None:
     for f in fields(Population):
         if f.name in table.column_names:
             values[f.name] = table[f.name].to_numpy()
+        elif f.name in ("fading_from", "leaving_on"):  # a state written before fades existed: nobody is fading
+            values[f.name] = np.full(table.num_rows, NEVER, dtype=np.int32)
         else:
             cols = sorted((c for c in table.column_names if c.startswith(f.name + "_")),
                           key=lambda c: int(c.rsplit("_", 1)[1]))
