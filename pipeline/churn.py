@@ -12,6 +12,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from pipeline import SQL
+from store.sql import transaction
 
 WINDOW_DAYS = 28  # the features look back this many days, the snapshot day included
 
@@ -36,14 +37,9 @@ def build_features(con: duckdb.DuckDBPyConnection, days: list[dt.date]) -> int:
     (one transaction); how many rows the snapshot `days` hold now."""
     if not days:
         return 0
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         SQL.run(con, "churn_features", {"days": days})
         SQL.run(con, "churn_features_prune")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return con.execute("SELECT count(*) FROM churn_features WHERE snapshot_date IN (SELECT unnest(?))",
                        [days]).fetchall()[0][0]
 

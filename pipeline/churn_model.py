@@ -14,7 +14,6 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -22,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import SQL, churn
+from store.sql import transaction
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -168,8 +168,8 @@ def train(con: duckdb.DuckDBPyConnection, data_dir: Path, horizon_days: int) -> 
 
 
 def score_latest(con: duckdb.DuckDBPyConnection, model_id: int | None = None) -> int:
-    """Score everyone of the latest snapshot day with the given (default: the latest) model; replaces that day's
-    scores; how many people were scored (0 when there is no model or no snapshot)."""
+    """Score everyone of the latest snapshot day with the given (default: the latest) model; the scores replace
+    those held before (one transaction); how many people were scored (0 when there is no model or no snapshot)."""
     found = SQL.run(con, "churn_model_latest", {"model_id": model_id}).fetchall()
     if not found:
         return 0
@@ -188,7 +188,8 @@ def score_latest(con: duckdb.DuckDBPyConnection, model_id: int | None = None) ->
                          "reasons": reasons})
     con.register("churn_scored", rows)
     try:
-        SQL.run(con, "churn_scores_replace")
+        with transaction(con):
+            SQL.run(con, "churn_scores_replace")
     finally:
         con.unregister("churn_scored")
     return len(rows)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import duckdb
 
@@ -66,3 +67,15 @@ class SqlFiles:
 def quote(name: str) -> str:
     """An identifier quoted for SQL. Only for names from an allow-list (a catalog, a constant), never user input."""
     return '"' + name.replace('"', '""') + '"'
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The block's statements in one transaction: committed at its end, rolled back if it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
