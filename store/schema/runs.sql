@@ -49,3 +49,12 @@ CREATE TABLE IF NOT EXISTS etl_manifest (
     run_id          BIGINT NOT NULL,
     loaded_at       TIMESTAMP NOT NULL
 );
+
+-- The data version: the last succeeded run that published partitions (0 before any; a run that found nothing new,
+-- or a data-quality run, changes no data). What the panels' cache is keyed by and what a churn model was trained on.
+CREATE OR REPLACE MACRO data_version() AS (
+    SELECT coalesce(max(run_id) FILTER (WHERE coalesce(partitions, 0) > 0
+                                          AND coalesce(json_extract_string(parameters, '$.mode'), '') <> 'dq'), 0)
+    FROM etl_runs
+    WHERE status = 'succeeded'
+);
