@@ -40,8 +40,7 @@ def build_features(con: duckdb.DuckDBPyConnection, days: list[dt.date]) -> int:
     with transaction(con):
         SQL.run(con, "churn_features", {"days": days})
         SQL.run(con, "churn_features_prune")
-    return con.execute("SELECT count(*) FROM churn_features WHERE snapshot_date IN (SELECT unnest(?))",
-                       [days]).fetchall()[0][0]
+    return SQL.run(con, "churn_features_rows", {"days": days}).fetchall()[0][0]
 
 
 def export(con: duckdb.DuckDBPyConnection, path: Path, horizon_days: int) -> int:

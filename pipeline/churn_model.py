@@ -151,7 +151,7 @@ def train(con: duckdb.DuckDBPyConnection, data_dir: Path, horizon_days: int) -> 
 
     import joblib
 
-    model_id = con.execute("SELECT nextval('churn_model_id_seq')").fetchall()[0][0]
+    model_id = SQL.run(con, "churn_model_next_id").fetchall()[0][0]
     path = Path(data_dir) / "models" / f"churn-{model_id}.joblib"
     path.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump({"pipeline": pipe, "mean": mean, "horizon_days": horizon_days}, path)
