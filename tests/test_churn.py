@@ -56,6 +56,20 @@ def test_features_at_a_day_do_not_change_when_later_days_arrive(loaded):
     assert after == before
 
 
+def loaded_lake(tmp_path, users: int, days: int, seed: int):
+    """A generated lake of `users` people over `days` days from START in `tmp_path`, loaded; its settings."""
+    settings = make_settings(tmp_path)
+    generate(settings.lake_dir, users=users, days=days, start=START, seed=seed)
+    run_etl(settings)
+    return settings
+
+
+def churn_command(settings, *args: str) -> subprocess.CompletedProcess:
+    """`python -m pipeline churn ARGS --data-dir ...` in a process of its own, its output captured."""
+    return subprocess.run([sys.executable, "-m", "pipeline", "churn", *args, "--data-dir", str(settings.data_dir)],
+                          cwd=ROOT, capture_output=True, text=True)
+
+
 def _lake_activity(lake_dir):
     """user -> day -> (events, platforms), from the lake files alone."""
     t = lakeread.events(lake_dir)
@@ -73,9 +87,7 @@ def test_the_export_matches_a_recount_from_the_lake(loaded, tmp_path):
     are all in the data."""
     settings, _, _ = loaded
     out = tmp_path / "features.parquet"
-    result = subprocess.run([sys.executable, "-m", "pipeline", "churn", "features", "--data-dir",
-                             str(settings.data_dir), "--horizon", str(HORIZON), "--export", str(out)],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = churn_command(settings, "features", "--horizon", str(HORIZON), "--export", str(out))
     assert result.returncode == 0, result.stderr
     assert "exported" in result.stdout and not (tmp_path / "features.parquet.partial").exists()
     rows = pq.read_table(out).to_pylist()
@@ -107,10 +119,6 @@ def test_the_export_matches_a_recount_from_the_lake(loaded, tmp_path):
 
 
 def test_too_little_data_is_refused_in_one_line(tmp_path):
-    settings = make_settings(tmp_path)
-    generate(settings.lake_dir, users=50, days=20, start=START, seed=3)
-    run_etl(settings)
-    result = subprocess.run([sys.executable, "-m", "pipeline", "churn", "features", "--data-dir", str(tmp_path)],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = churn_command(loaded_lake(tmp_path, users=50, days=20, seed=3), "features")
     assert result.returncode == 2
     assert result.stderr.strip() == ("error: fewer than 28 days of data: no snapshot has a whole window yet")

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pyarrow as pa
@@ -18,9 +16,7 @@ from pipeline import churn, churn_model
 from pipeline.generate import generate
 from store import reference
 from tests.conftest import make_settings, run_etl, warehouse
-from tests.live_server import ROOT
-
-START = dt.date(2024, 3, 4)
+from tests.test_churn import START, churn_command, loaded_lake
 
 
 def _train(settings):
@@ -122,11 +118,7 @@ def test_churn_without_precursors_gives_a_model_no_better_than_recency(tmp_path)
 
 
 def test_training_with_too_little_history_is_refused_in_one_line(tmp_path):
-    settings = make_settings(tmp_path)
-    generate(settings.lake_dir, users=300, days=40, start=START, seed=3)
-    run_etl(settings)
-    result = subprocess.run([sys.executable, "-m", "pipeline", "churn", "train", "--data-dir", str(tmp_path)],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = churn_command(loaded_lake(tmp_path, users=300, days=40, seed=3), "train")
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "snapshot day(s) have a known 14-day label; training needs two" in result.stderr
 
