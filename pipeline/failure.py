@@ -8,12 +8,14 @@ import errno
 
 import duckdb
 
+from pipeline import SQL
+
 STEP_ATTRIBUTE = "pipeline_step"  # set on an exception by pipeline.stopwatch.timed: the step it escaped from
 
 
 def _setting(con: duckdb.DuckDBPyConnection, name: str) -> str:
     try:
-        return str(con.execute("SELECT current_setting($name)", {"name": name}).fetchone()[0])
+        return str(SQL.run(con, "duckdb_setting", {"name": name}).fetchall()[0][0])
     except duckdb.Error:
         return "?"
 
