@@ -1,4 +1,4 @@
-"""Panel benchmark: every panel's data on a warehouse, over 50 varied filter combinations, uncached and cached.
+"""Panel benchmark: every panel's data (the churn page's too: it needs a trained model) on a warehouse, over 50 varied filter combinations, uncached and cached.
 Targets: uncached p95 under --uncached-target-ms (150 at 10M events, 250 at 50M, 500 at 100M), cached p95 under 5 ms.
 
     python benchmarks/panels.py [--data-dir DIR] [--combinations 50] [--seed 7] [--uncached-target-ms 150]
@@ -76,7 +76,7 @@ def main() -> int:
 
     from flask import Flask
 
-    from analytics import panels
+    from analytics import churn_risk, panels
     from webapp.cache import cache, install
 
     server = Flask(__name__)
@@ -89,6 +89,11 @@ def main() -> int:
         "growth: by week": lambda f: panels.growth(f, "week"), "growth: by day": lambda f: panels.growth(f, "day"),
         "geography": panels.geography, "engagement: by segment": panels.engagement_distribution,
         "engagement: Pareto": panels.pareto,
+        "churn: risk distribution": churn_risk.distribution,
+        "churn: observed churn": lambda f: churn_risk.observed(f, 14),
+        "churn: at risk by country": lambda f: churn_risk.breakdown(f, "country"),
+        "churn: highest-risk list (200)": churn_risk.highest_risk,
+        "churn: list CSV (10,000)": lambda f: churn_risk.highest_risk(f, churn_risk.CSV_ROWS),
     }
     results = []
     try:

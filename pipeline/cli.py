@@ -12,7 +12,7 @@ from typing import Sequence
 
 from tqdm import tqdm
 
-from pipeline import audit, churn, churn_model, etl, generate, lake, status
+from pipeline import audit, churn, churn_model, etl, generate, lake, run_queue, status
 from pipeline.lifecycle import RunFailed, RunResult
 from store import runs
 from store.settings import Settings, load_settings
@@ -154,9 +154,13 @@ def _run(settings: Settings, start=None, end=None) -> int:
             return 1
         finally:
             bar.close()
+        churn_line = run_queue.refresh_churn(con, settings) if result.status == "succeeded" and result.partitions \
+            else None
     _print_outcome(result)
     print(f"run {result.run_id} {result.status} in {result.seconds:.1f} s: {result.message}; "
           f"{result.rows_read:,} rows read, {result.rows_loaded:,} loaded, {result.rows_quarantined:,} quarantined")
+    if churn_line:
+        print(churn_line)
     return 0
 
 

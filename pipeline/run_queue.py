@@ -45,13 +45,17 @@ def execute(con: duckdb.DuckDBPyConnection, settings: Settings, queued: runs.Que
     return result
 
 
-def refresh_churn(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+def refresh_churn(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
     """After a load that published data: churn snapshots, model and scores brought up to date
-    (pipeline/churn_model.refresh); a failure is logged and never fails the load, which is already published."""
+    (pipeline/churn_model.refresh); a failure is logged and never fails the load, which is already published. The
+    line saying what was done (or what failed)."""
     try:
-        log.info("queue: %s", churn_model.refresh(con, settings.data_dir, settings.churn_horizon_days))
-    except Exception:  # noqa: BLE001 - the load has succeeded; its scores are refreshed by the next one
+        line = churn_model.refresh(con, settings.data_dir, settings.churn_horizon_days)
+    except Exception as exc:  # noqa: BLE001 - the load has succeeded; its scores are refreshed by the next one
         log.exception("queue: could not refresh the churn scores")
+        return f"churn: could not refresh the scores: {exc}"
+    log.info("queue: %s", line)
+    return line
 
 
 def work(settings: Settings, cursor_factory: CursorFactory, around_run: AroundRun | None = None, *,

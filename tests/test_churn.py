@@ -11,13 +11,17 @@ from collections import defaultdict
 import pyarrow.parquet as pq
 import pytest
 
+from analytics import churn_risk
+from analytics.filters import Filters
 from pipeline import churn
 from pipeline.generate import generate
+from store import reference
 from tests import lakeread
-from tests.conftest import make_settings, run_etl, warehouse
+from tests.conftest import make_settings, panels_on, run_etl, warehouse
 from tests.live_server import ROOT
 
 START, HORIZON = dt.date(2024, 3, 4), 14
+KEYS = {row["platform_name"]: int(row["platform_key"]) for row in reference.seed_rows("platforms")}
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +107,9 @@ def test_the_export_matches_a_recount_from_the_lake(loaded, tmp_path):
         assert (row["active_days_28"], row["active_days_7"]) == (len(days), len(recent))
         assert (row["events_28"], row["events_7"]) == (sum(c[0] for c in days.values()),
                                                        sum(c[0] for c in recent.values()))
-        assert row["platforms_28"] == len(set().union(*(c[1] for c in days.values())))
+        used = set().union(*(c[1] for c in days.values()))
+        assert row["platforms_28"] == len(used)
+        assert row["platform_mask_28"] == sum(1 << (KEYS[p] - 1) for p in used)
         if t + dt.timedelta(days=HORIZON) <= last_day:
             later = [d for d in activity[row["user_id"]] if t < d <= t + dt.timedelta(days=HORIZON)]
             assert row["churned"] is (not later), row
@@ -116,6 +122,34 @@ def test_the_export_matches_a_recount_from_the_lake(loaded, tmp_path):
     assert 0 < labelled < len(rows)
     churned = sum(1 for r in rows if r["churned"])
     assert 0 < churned < labelled  # the demo's people do leave, and most stay
+
+
+@pytest.mark.parametrize("platforms", [reference.platforms(), ("instagram", "threads")])
+def test_observed_churn_from_every_app_and_from_the_selected_ones_matches_the_lake(loaded, platforms):
+    """The churn page's observed churn (docs/metrics.md#churn-score-and-risk-bands) on the latest labelled snapshot:
+    the people active on a selected platform in its 28 days, those with no event at all in the 14 days after, and
+    those with no event on a selected platform in them, all recounted from the lake files."""
+    settings, _, _ = loaded
+    with warehouse(settings) as con:
+        churn.build_features(con, churn.snapshot_days(con))
+    activity = _lake_activity(settings.lake_dir)
+    last_day = max(d for days in activity.values() for d in days)
+    with panels_on(settings.data_dir):
+        seen = churn_risk.observed(Filters(tuple(platforms), last_day, last_day), HORIZON)
+    t = seen["labelled_day"]
+    assert t.isoweekday() == 7 and t + dt.timedelta(days=HORIZON) <= last_day < t + dt.timedelta(days=HORIZON + 7)
+    chosen = set(platforms)
+    people = [u for u, days in activity.items()
+              if any(t - dt.timedelta(days=28) < d <= t and c[1] & chosen for d, c in days.items())]
+
+    def idle(user, on) -> bool:
+        return not any(t < d <= t + dt.timedelta(days=HORIZON) and c[1] & on for d, c in activity[user].items())
+
+    expected = {"labelled_day": t, "people": len(people),
+                "churned": sum(idle(u, set(reference.platforms())) for u in people),
+                "churned_from_selected": sum(idle(u, chosen) for u in people)}
+    assert seen == expected
+    assert 0 < expected["churned"] <= expected["churned_from_selected"] < expected["people"]
 
 
 def test_too_little_data_is_refused_in_one_line(tmp_path):

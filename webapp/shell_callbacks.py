@@ -38,8 +38,9 @@ inputs.declare(ids.FILTERS, "data", inputs.filters_store)
 inputs.declare(ids.csv_button("*"), "n_clicks", inputs.count)
 inputs.declare(ids.panel_option("*"), "data", inputs.text(20))
 inputs.declare_pattern_key("panel", inputs.known(downloads.known, "panel"))
-inputs.declare_pattern_key("path", inputs.known(
-    lambda path: any(page["relative_path"] == path for page in dash.page_registry.values()), "page"))
+inputs.declare_pattern_key("path", inputs.known(  # a page's path, and for a page link maybe an anchor on it
+    lambda path: any(page["relative_path"] == path.partition("#")[0] for page in dash.page_registry.values()),
+    "page"))
 
 
 @callback(
@@ -98,6 +99,18 @@ def carry_filters_in_links(filters):
     """Navbar links keep the filters when moving between pages."""
     query = (filters or {}).get("query", "")
     return [output["id"]["path"] + query for output in ctx.outputs_list]
+
+
+@callback(Output(ids.page_link(ALL), "href"), Input(ids.FILTERS, "data"))
+def carry_filters_in_page_links(filters):
+    """Links from one page to another keep the filters too (the hash after the path stays)."""
+    query = (filters or {}).get("query", "")
+    return [_with_query(output["id"]["path"], query) for output in ctx.outputs_list]
+
+
+def _with_query(href: str, query: str) -> str:
+    path, hash_mark, anchor = href.partition("#")
+    return path + query + hash_mark + anchor
 
 
 @callback(Output(ids.card_meta(ALL), "children"), Input(ids.FILTERS, "data"))

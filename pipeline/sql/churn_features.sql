@@ -3,7 +3,7 @@
 -- valid from before it ended, nothing later. Replaces the rows of those snapshot days.
 DELETE FROM churn_features WHERE snapshot_date IN (SELECT CAST(unnest($days) AS DATE));
 
-INSERT INTO churn_features
+INSERT INTO churn_features BY NAME
 WITH snapshots AS (
     SELECT DISTINCT CAST(unnest($days) AS DATE) AS snapshot_date
 ),
@@ -18,7 +18,8 @@ activity AS (
            sum(d.sessions) AS sessions_28,
            coalesce(bit_count(bit_or(d.day_platform_mask) FILTER (WHERE d.activity_date > s.snapshot_date - 7)), 0)
                AS platforms_7,
-           bit_count(bit_or(d.day_platform_mask)) AS platforms_28
+           bit_count(bit_or(d.day_platform_mask)) AS platforms_28,
+           bit_or(d.day_platform_mask) AS platform_mask_28
     FROM snapshots AS s
     JOIN agg_user_day AS d ON d.activity_date > s.snapshot_date - 28 AND d.activity_date <= s.snapshot_date
     GROUP BY s.snapshot_date, d.user_id
@@ -73,16 +74,19 @@ versions AS (
     WHERE u.user_id IN (SELECT user_id FROM activity)
     GROUP BY s.snapshot_date, u.user_id
 )
-SELECT a.snapshot_date, a.user_id, CAST(a.recency_days AS INTEGER), CAST(a.active_days_7 AS INTEGER),
-       CAST(a.active_days_28 AS INTEGER), a.events_7, a.events_28,
+SELECT a.snapshot_date, a.user_id, CAST(a.recency_days AS INTEGER) AS recency_days,
+       CAST(a.active_days_7 AS INTEGER) AS active_days_7, CAST(a.active_days_28 AS INTEGER) AS active_days_28,
+       a.events_7, a.events_28,
        a.active_days_7 / 7 - (a.active_days_28 - a.active_days_7) / 21 AS activity_trend,
        a.events_7 / 7 - (a.events_28 - a.events_7) / 21 AS events_trend,
        a.sessions_28, a.events_28 / greatest(a.sessions_28, 1) AS events_per_session_28,
-       CAST(a.platforms_7 AS INTEGER), CAST(a.platforms_28 AS INTEGER),
+       CAST(a.platforms_7 AS INTEGER) AS platforms_7, CAST(a.platforms_28 AS INTEGER) AS platforms_28,
        p.platform_name AS top_platform, m.top_platform_share,
        coalesce(dp.deep_events, 0) / a.events_28 AS funnel_depth_28,
        CAST(a.snapshot_date - u.signup_date AS INTEGER) AS tenure_days,
-       u.segment, u.age_group, u.country, dv.device, CAST(coalesce(v.attribute_changes_28, 0) AS INTEGER)
+       u.segment, u.age_group, u.country, dv.device,
+       CAST(coalesce(v.attribute_changes_28, 0) AS INTEGER) AS attribute_changes_28,
+       CAST(a.platform_mask_28 AS INTEGER) AS platform_mask_28
 FROM activity AS a
 JOIN platform_mix AS m USING (snapshot_date, user_id)
 JOIN dim_platform AS p ON p.platform_key = m.top_platform_key

@@ -25,8 +25,11 @@ CREATE TABLE IF NOT EXISTS churn_features (
     age_group              VARCHAR,
     country                VARCHAR,
     device                 VARCHAR,            -- their most used device in the 28 days
-    attribute_changes_28   INTEGER NOT NULL    -- versions of their attributes that began in the 28 days (not the first)
+    attribute_changes_28   INTEGER NOT NULL,   -- versions of their attributes that began in the 28 days (not the first)
+    platform_mask_28       INTEGER             -- the platforms they used in the 28 days (bit platform_key - 1)
 );
+-- added after the first release: a warehouse from then gets the column (NULL until its snapshots are rebuilt)
+ALTER TABLE churn_features ADD COLUMN IF NOT EXISTS platform_mask_28 INTEGER;
 
 -- One row per (snapshot of churn_features, person) whose label is known: churned = no activity on any platform in
 -- the `horizon` days after the snapshot day; known when those days are all in the data (snapshot + horizon <= the
@@ -38,6 +41,23 @@ CREATE OR REPLACE MACRO churn_labels(horizon) AS TABLE
                          AND d.activity_date <= f.snapshot_date + CAST(horizon AS INTEGER)) AS churned
     FROM churn_features AS f
     WHERE f.snapshot_date + CAST(horizon AS INTEGER) <= data_last_day();
+
+-- One row per (person of the labelled snapshot `snapshot_day` of churn_features who used a platform of
+-- `selected_mask` in its 28 days):
+-- churned as above, and churned_from_selected = no activity on the platforms of `selected_mask` in those days
+-- (churn per platform: someone who moved to another app churned from the selected ones, not from every app).
+CREATE OR REPLACE MACRO churn_labels_on(horizon, selected_mask, snapshot_day) AS TABLE
+    SELECT f.snapshot_date, f.user_id, f.segment,
+           NOT EXISTS (SELECT 1 FROM agg_user_day AS d
+                       WHERE d.user_id = f.user_id AND d.activity_date > f.snapshot_date
+                         AND d.activity_date <= f.snapshot_date + CAST(horizon AS INTEGER)) AS churned,
+           NOT EXISTS (SELECT 1 FROM agg_user_day AS d
+                       WHERE d.user_id = f.user_id AND d.activity_date > f.snapshot_date
+                         AND d.activity_date <= f.snapshot_date + CAST(horizon AS INTEGER)
+                         AND d.day_platform_mask & selected_mask <> 0) AS churned_from_selected
+    FROM churn_features AS f
+    WHERE f.snapshot_date = snapshot_day AND f.snapshot_date + CAST(horizon AS INTEGER) <= data_last_day()
+      AND f.platform_mask_28 & selected_mask <> 0;
 
 CREATE SEQUENCE IF NOT EXISTS churn_model_id_seq START 1;
 
@@ -69,3 +89,13 @@ CREATE TABLE IF NOT EXISTS churn_scores (
     risk_band       VARCHAR NOT NULL,       -- high (>= 0.5), medium (>= 0.2), low
     reasons         VARCHAR[] NOT NULL      -- up to 3 features raising the score, strongest first
 );
+
+-- One row per person scored on the latest day (churn_scores) who used a platform of `selected_mask` in the 28 days
+-- before it (or whose platforms are unknown: a snapshot from before platform_mask_28) and whose segment that day is
+-- `segment_filter` ('all': any): their features that day, score, risk band, reasons and the model that scored them.
+CREATE OR REPLACE MACRO scored_people(selected_mask, segment_filter) AS TABLE
+    SELECT f.*, s.model_id, s.score, s.risk_band, s.reasons
+    FROM churn_scores AS s
+    JOIN churn_features AS f USING (snapshot_date, user_id)
+    WHERE (f.platform_mask_28 IS NULL OR f.platform_mask_28 & selected_mask <> 0)
+      AND (segment_filter = 'all' OR f.segment = segment_filter);

@@ -14,10 +14,12 @@ os.environ.setdefault("DASH_TEST_CHROMEPATH", shutil.which("chromium") or "/usr/
 
 
 def pytest_setup_options():
-    """Chromium flags for a closed network and a root user: no background traffic, no sandbox."""
+    """Chromium flags for a closed network and a root user: no background traffic, no sandbox; reduced motion, so
+    Bootstrap does not scroll smoothly (WebDriver would click where an element was before the scroll ended)."""
     options = Options()
     for flag in ("--headless=new", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--disable-extensions", "--window-size=1400,1000"):
+                 "--disable-sync", "--disable-quic", "--disable-extensions", "--window-size=1400,1000",
+                 "--force-prefers-reduced-motion"):
         options.add_argument(flag)
     return options
 
@@ -29,19 +31,52 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture
-def app_data(built, tmp_path, monkeypatch):
-    """A copy of the built warehouse that the app under test owns; its connection and cache are reset around it."""
+def _owned_copy(source: Path, tmp_path: Path, monkeypatch):
+    """A copy of a data folder that the app under test owns; its connection and cache are reset around it."""
     from store import warehouse
     from webapp.cache import cache
 
     data = tmp_path / "data"
-    shutil.copytree(built.data_dir, data)
+    shutil.copytree(source, data)
     monkeypatch.setenv("PA_DATA_DIR", str(data))
     warehouse.close_shared()
     yield data
     warehouse.close_shared()
     cache.clear()
+
+
+@pytest.fixture
+def app_data(built, tmp_path, monkeypatch):
+    """A copy of the built warehouse (28 days) that the app under test owns."""
+    yield from _owned_copy(built.data_dir, tmp_path, monkeypatch)
+
+
+@pytest.fixture(scope="session")
+def built_with_churn(tmp_path_factory):
+    """A lake of 1,500 people over 63 days, loaded, its churn model trained and the last day scored (read-only)."""
+    from pipeline import churn_model
+    from tests.conftest import warehouse
+    from tests.test_churn import loaded_lake
+
+    settings = loaded_lake(tmp_path_factory.mktemp("built-churn"), users=1500, days=63, seed=21)
+    with warehouse(settings) as con:
+        line = churn_model.refresh(con, settings.data_dir, 14)
+    assert "trained" in line, line
+    return settings
+
+
+@pytest.fixture
+def churn_dashboard(dash_duo, built_with_churn, tmp_path, monkeypatch):
+    """The app on a copy of `built_with_churn`, open to anonymous visitors; yields (dash_duo, its data folder)."""
+    from webapp import auth
+    from webapp.cache import cache
+
+    for data in _owned_copy(built_with_churn.data_dir, tmp_path, monkeypatch):
+        app = _app()
+        cache.clear()
+        auth.configure_users(app.server, {}, anonymous=True)
+        dash_duo.start_server(app)
+        yield dash_duo, data
 
 
 @cache

@@ -17,6 +17,11 @@ def nav_link(path: str) -> dict:
     return {"type": "nav-link", "path": path}
 
 
+def page_link(path: str) -> dict:
+    """A link inside a page to another page (`path`), carrying the filters like the navbar's (one per path)."""
+    return {"type": "page-link", "path": path}
+
+
 def card_meta(panel: str) -> dict:
     return {"type": "card-meta", "panel": panel}
 

@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 from analytics import panels
 from analytics.filters import Filters
 from webapp.cache import cached, renderers
-from webapp.components import cards
+from webapp.components import cards, ids
 from webapp.url_filters import from_store, to_store
 
 
@@ -94,3 +94,11 @@ def heading(title: str, lead: str, definitions: str | None = None) -> html.Div:
     """A page's title and lead, linked to its section of the metric definitions (docs/metrics.md) when it has one."""
     link = cards.definition_link(definitions, "How these numbers are defined") if definitions else None
     return html.Div([html.H4(title, className="mb-1"), html.P([lead, " ", link], className="text-muted mb-3")])
+
+
+def at_risk_link(page: str):
+    """A link to the churn page's highest-risk people for the same filters (webapp/pages/churn.py)."""
+    return html.P(dcc.Link([html.I(className="bi bi-person-exclamation me-1"),
+                            "The people at risk of churning, for these filters"],
+                           id=ids.page_link("/churn#at-risk"), href="/churn#at-risk", className="small"),
+                  className="mb-0 mt-2", id=f"{page}-at-risk-link")

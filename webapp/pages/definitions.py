@@ -8,7 +8,7 @@ from dash import Input, Output, clientside_callback, dcc, html
 from webapp import metrics_doc
 from webapp.components import ids
 
-dash.register_page(__name__, path=metrics_doc.PAGE_PATH, name="Definitions", order=7,
+dash.register_page(__name__, path=metrics_doc.PAGE_PATH, name="Definitions", order=8,
                    title="Definitions - Product analytics")
 
 ID = ids.prefixed("definitions")

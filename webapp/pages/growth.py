@@ -10,7 +10,7 @@ from dash import Input, Output, callback, html
 from analytics import panels
 from webapp import callback_inputs, downloads
 from webapp.components import cards, figures, ids
-from webapp.pages._common import filters_from, graph, heading, rendered
+from webapp.pages._common import at_risk_link, filters_from, graph, heading, rendered
 
 dash.register_page(__name__, path="/growth", name="Growth", order=4, title="Growth - Product analytics")
 
@@ -43,6 +43,7 @@ def layout(**_query):
                                       className="small text-muted")]),
                    subtitle="New, retained and resurrected above zero, churned below; hatched: partial period",
                    tools=grain, option="week", definition="growth-accounting"),
+        at_risk_link("growth"),
     ])
 
 

@@ -9,7 +9,7 @@ from dash import Input, Output, callback, html
 from analytics import panels
 from webapp import downloads
 from webapp.components import cards, figures, ids
-from webapp.pages._common import filters_from, graph, heading, rendered
+from webapp.pages._common import at_risk_link, filters_from, graph, heading, rendered
 
 dash.register_page(__name__, path="/retention", name="Retention", order=3, title="Retention - Product analytics")
 
@@ -30,6 +30,7 @@ def layout(**_query):
                                subtitle="Active on exactly day N after the first day; n: people old enough",
                                definition="n-day-retention"), lg=4),
         ]),
+        at_risk_link("retention"),
     ])
 
 
