@@ -141,6 +141,20 @@ def model_metrics(card: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["metric", "model", "baseline", "gain"])
 
 
+def model_card_data(card: dict | None) -> pd.DataFrame:
+    """The model card as one long table (its CSV): section ("holdout" or "calibration"), name (the metric, or the
+    bin and what of it: rows, predicted, observed), scorer (model or baseline), value; empty before any model."""
+    rows = []
+    if card:
+        for key, label in METRICS.items():
+            rows += [{"section": "holdout", "name": label, "scorer": scorer, "value": card["metrics"][scorer][key]}
+                     for scorer in ("model", "baseline")]
+        for r in calibration(card).itertuples():
+            rows += [{"section": "calibration", "name": f"{r.bin} {what}", "scorer": r.scorer,
+                      "value": getattr(r, what)} for what in ("rows", "predicted", "observed")]
+    return pd.DataFrame(rows, columns=["section", "name", "scorer", "value"])
+
+
 def calibration(card: dict) -> pd.DataFrame:
     """One row per (model or baseline, bin of predicted probability) on the holdout: scorer, bin, rows,
     predicted (mean), observed (churn rate)."""

@@ -68,6 +68,10 @@ def test_the_page_shows_the_scores_the_list_and_a_person(churn_dashboard):
     metrics = _model()
     assert f"ROC AUC {metrics['model']['roc_auc']:.3f} {metrics['baseline']['roc_auc']:.3f}" in card
     assert "Recency only" in card
+    downloaded = {(r["section"], r["name"], r["scorer"]): float(r["value"]) for r in _download(duo, "churn-model")}
+    assert downloaded[("holdout", "ROC AUC", "baseline")] == metrics["baseline"]["roc_auc"]
+    assert sum(v for (section, name, scorer), v in downloaded.items()
+               if section == "calibration" and name.endswith(" rows") and scorer == "model") == metrics["model"]["rows"]
     calibration = wait_for_traces(duo, "churn-calibration-graph")
     assert [t["name"] for t in calibration][1:] == ["model", "recency-only baseline"]
     assert wait_for_traces(duo, "churn-breakdown-graph")

@@ -22,7 +22,7 @@ ID = ids.prefixed("churn")
 LIST_ANCHOR = "at-risk"  # the list's card, which the retention and growth pages link to
 DISTRIBUTION = downloads.register(ID("distribution"), lambda f, _: churn_risk.distribution(f))
 BREAKDOWN = downloads.register(ID("breakdown"), lambda f, dim: churn_risk.breakdown(f, dim or "segment"))
-MODEL = downloads.register(ID("model"), lambda f, _: _model_table())
+MODEL = downloads.register(ID("model"), lambda f, _: churn_risk.model_card_data(churn_risk.model_card()))
 PEOPLE = downloads.register(ID("people"), lambda f, _: churn_risk.highest_risk(f, churn_risk.CSV_ROWS))
 SHORT = {"not_enough_history": "Not enough history yet", "no_model": "No model yet", "no_data": "No data yet"}
 
@@ -65,11 +65,6 @@ callback_inputs.declare(ID("people-grid"), "selectedRows", _selected_person)
 
 def _state() -> churn_risk.State:
     return churn_risk.state(load_settings().churn_horizon_days)
-
-
-def _model_table() -> pd.DataFrame:
-    card = churn_risk.model_card()
-    return churn_risk.model_metrics(card) if card else pd.DataFrame(columns=["metric", "model", "baseline", "gain"])
 
 
 def _people_grid() -> dag.AgGrid:
@@ -211,8 +206,9 @@ def update(data):
         f"{total['expected_churners']:,.0f} ({total['expected_rate']:.1%}).")
     people = churn_risk.highest_risk(f)
     observed = _observed_text(churn_risk.observed(f, state.horizon_days), f, state.horizon_days)
+    rows = people.astype(object).where(people.notna(), None).to_dict("records")  # NaN is not JSON: null
     return (*alert, churn_figures.risk_distribution(frame), summary, observed, model_table, model_text, calibration,
-            people.to_dict("records"))
+            rows)
 
 
 @callback(Output(ids.panel_option(BREAKDOWN), "data"), Input(ID("dimension"), "value"))
