@@ -18,6 +18,10 @@ from store import runs
 from store.settings import Settings, load_settings
 from store.warehouse import Warehouse, WarehouseBusy
 
+# Exit statuses of `run` and `backfill` (README): 0 succeeded, 1 failed (nothing published), 2 bad arguments or
+# nothing to run, 3 succeeded with warnings (partitions skipped: the rest is published, the skipped ones wait).
+EXIT_FAILED, EXIT_USAGE, EXIT_WARNINGS = 1, 2, 3
+
 
 def parse_date(text: str) -> dt.date:
     try:
@@ -142,7 +146,7 @@ def _run(settings: Settings, start=None, end=None) -> int:
             if plan.is_empty:
                 print(f"error: no lake partitions and nothing loaded between {start} and {end}; nothing run",
                       file=sys.stderr)
-                return 2
+                return EXIT_USAGE
         bar, update = _progress("loading")
         try:
             result = etl.run(con, settings, start=start, end=end, trigger="backfill" if start else "cli",
@@ -151,17 +155,17 @@ def _run(settings: Settings, start=None, end=None) -> int:
             bar.close()
             _print_outcome(exc.result)
             print(f"error: {exc}", file=sys.stderr)
-            return 1
+            return EXIT_FAILED
         finally:
             bar.close()
-        churn_line = run_queue.refresh_churn(con, settings) if result.status == "succeeded" and result.partitions \
+        churn_line = run_queue.refresh_churn(con, settings) if runs.succeeded(result.status) and result.partitions \
             else None
     _print_outcome(result)
     print(f"run {result.run_id} {result.status} in {result.seconds:.1f} s: {result.message}; "
           f"{result.rows_read:,} rows read, {result.rows_loaded:,} loaded, {result.rows_quarantined:,} quarantined")
     if churn_line:
         print(churn_line)
-    return 0
+    return EXIT_WARNINGS if result.status == runs.WITH_WARNINGS else 0
 
 
 def _who() -> str:

@@ -20,7 +20,7 @@ from pipeline.quality import gate
 from pipeline.quality.runner import CheckResult, summary
 from pipeline.stopwatch import timed
 from store import reference
-from store.runs import utcnow
+from store.runs import SUCCEEDED, WITH_WARNINGS, utcnow
 from store.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -127,6 +127,8 @@ def run(con: duckdb.DuckDBPyConnection, settings: Settings, *, start: dt.date | 
         attempted = not plan.is_empty
         plan = plan.without(inspection.skipped)
         result.notices = plan.notices + inspection.notices()
+        result.skipped = [{"kind": kind, "day": day.isoformat(), "reason": reason}
+                          for (kind, day), reason in sorted(plan.skipped.items())]
         current.planned(len(plan.partitions))
         for notice in result.notices:
             log.warning("run %s: %s", result.run_id, notice)
@@ -146,8 +148,8 @@ def run(con: duckdb.DuckDBPyConnection, settings: Settings, *, start: dt.date | 
                 raise ChecksFailed("blocked by failed checks: " + "; ".join(
                     f"{c.check.name} ({c.message})" for c in result.failed_checks))
             result.rows_quarantined = result.rows_read - result.rows_loaded
-            result.status = "succeeded"
-            result.message = _summary(plan, inspection.skipped, result.checks)
+            result.status = WITH_WARNINGS if result.skipped else SUCCEEDED
+            result.message = _summary(plan, plan.skipped, result.checks)
             current.finish(con)
             with timed(result.step_seconds, "commit"):
                 con.execute("COMMIT")

@@ -36,7 +36,7 @@ Progress = Callable[[int, int], None]  # (partitions done, partitions in the run
 @dataclass
 class RunResult:
     run_id: int
-    status: str  # running, succeeded, failed
+    status: str  # running, succeeded, succeeded_with_warnings (partitions skipped), failed
     mode: str  # incremental, backfill, dq
     partitions: int = 0
     rows_read: int = 0
@@ -48,6 +48,7 @@ class RunResult:
     notices: list[str] = field(default_factory=list)
     checks: list[CheckResult] = field(default_factory=list)
     step_seconds: dict[str, float] = field(default_factory=dict)  # step (or "check <name>") -> seconds, as run
+    skipped: list[dict] = field(default_factory=list)  # lake partitions skipped: {kind, day, reason}
 
     @property
     def failed_checks(self) -> list[CheckResult]:
@@ -92,7 +93,7 @@ class Run:
         runs.record_checks(con, [c.row(r.run_id, runs.utcnow()) for c in r.checks])
         runs.finish(con, r.run_id, status=r.status, rows_read=r.rows_read, rows_loaded=r.rows_loaded,
                     rows_quarantined=r.rows_quarantined, message=r.message, error=r.error,
-                    step_seconds=r.step_seconds)
+                    step_seconds=r.step_seconds, skipped=r.skipped)
         if r.step_seconds:
             log.info("run %s: %.1f s; slowest steps: %s", r.run_id, r.seconds, slowest(r.step_seconds, 5))
         self.finished = True

@@ -9,6 +9,7 @@ from pipeline.lake import LakeFile, LakeListing
 
 Partition = tuple[str, dt.date]  # (kind, partition date)
 FileVersion = tuple[str, int, int]  # (path relative to the lake, size, mtime_ns)
+NO_FILES = "the partition's folder holds no Parquet files"
 
 
 @dataclass
@@ -19,6 +20,7 @@ class Plan:
     partitions: list[Partition]
     files: list[LakeFile]
     notices: list[str] = field(default_factory=list)
+    skipped: dict[Partition, str] = field(default_factory=dict)  # partitions left pending, and why (no files)
 
     @property
     def is_empty(self) -> bool:
@@ -40,7 +42,8 @@ class Plan:
     def without(self, skipped: dict[Partition, str]) -> "Plan":
         """The plan less the partitions to skip (they stay pending: the manifest does not record them)."""
         return Plan(self.mode, [p for p in self.partitions if p not in skipped],
-                    [f for f in self.files if (f.kind, f.partition_date) not in skipped], list(self.notices))
+                    [f for f in self.files if (f.kind, f.partition_date) not in skipped], list(self.notices),
+                    {**self.skipped, **skipped})
 
 
 def manifest_versions(rows) -> dict[Partition, set[FileVersion]]:
@@ -62,12 +65,13 @@ def plan_incremental(listing: LakeListing, loaded: dict[Partition, set[FileVersi
     `waiting`: event partitions holding quarantined events of users unknown at the time; when the plan loads user
     records, these are reloaded too, so the events of users whose records arrived late are published.
     """
-    partitions, files, notices = [], [], list(listing.problems)
+    partitions, files, notices, skipped = [], [], list(listing.problems), {}
     loads_users = any(kind == "users" and loaded.get((kind, day)) != _versions(found) and found
                       for (kind, day), found in listing.files.items())
     for part, found in sorted(listing.files.items()):
         if not found:
             notices.append(f"{part[0]} partition {part[1]}: no Parquet files; skipped")
+            skipped[part] = NO_FILES
             continue
         if loaded.get(part) != _versions(found):
             partitions.append(part)
@@ -79,22 +83,23 @@ def plan_incremental(listing: LakeListing, loaded: dict[Partition, set[FileVersi
     for part in sorted(set(loaded) - set(listing.files)):
         notices.append(f"{part[0]} partition {part[1]} was loaded but is no longer in the lake; its rows are kept "
                        f"(a backfill over {part[1]} removes them)")
-    return Plan("incremental", partitions, files, notices)
+    return Plan("incremental", partitions, files, notices, skipped)
 
 
 def plan_backfill(listing: LakeListing, loaded: dict[Partition, set[FileVersion]],
                   start: dt.date, end: dt.date) -> Plan:
     """Every partition in [start, end], from the lake as it is now; partitions gone from the lake are emptied."""
-    partitions, files, notices = [], [], list(listing.problems)
+    partitions, files, notices, skipped = [], [], list(listing.problems), {}
     for part in sorted(set(listing.files) | set(loaded)):
         if not start <= part[1] <= end:
             continue
         found = listing.files.get(part, [])
         if not found and part not in loaded:
             notices.append(f"{part[0]} partition {part[1]}: no Parquet files; skipped")
+            skipped[part] = NO_FILES
             continue
         if not found:
             notices.append(f"{part[0]} partition {part[1]} is no longer in the lake; its loaded rows are removed")
         partitions.append(part)
         files.extend(found)
-    return Plan("backfill", partitions, files, notices)
+    return Plan("backfill", partitions, files, notices, skipped)

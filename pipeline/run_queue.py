@@ -40,7 +40,7 @@ def execute(con: duckdb.DuckDBPyConnection, settings: Settings, queued: runs.Que
     except RunFailed as exc:
         log.warning("queue: %s", exc)
         return exc.result
-    if result.status == "succeeded" and result.partitions:
+    if runs.succeeded(result.status) and result.partitions:
         refresh_churn(con, settings)
     return result
 

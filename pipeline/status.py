@@ -58,6 +58,8 @@ def _run_lines(r: dict) -> list[str]:
         lines.append(f"  failed: {r['failed_checks']}")
     if r["warned_checks"]:
         lines.append(f"  warned: {r['warned_checks']}")
+    for part in json.loads(r.get("skipped") or "[]"):
+        lines.append(f"  skipped {part['kind']} {part['day']}: {part['reason']}")
     if r["error"]:
         lines.append(f"  error: {r['error']}")
     if r.get("step_seconds"):

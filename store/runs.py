@@ -17,6 +17,12 @@ from store.sql import SqlFiles
 SQL = SqlFiles(Path(__file__).parent / "sql")
 TRIGGERS = ("cli", "schedule", "manual", "backfill")
 MODES = ("incremental", "backfill", "dq")
+SUCCEEDED, WITH_WARNINGS = "succeeded", "succeeded_with_warnings"  # both published what they could
+
+
+def succeeded(status: str | None) -> bool:
+    """Whether a run's status is a success (with warnings too: it skipped partitions, published the rest)."""
+    return status in (SUCCEEDED, WITH_WARNINGS)
 
 
 def utcnow() -> dt.datetime:
@@ -87,11 +93,12 @@ def progress(con: duckdb.DuckDBPyConnection, run_id: int, partitions: int, done:
 
 def finish(con: duckdb.DuckDBPyConnection, run_id: int, *, status: str, rows_read: int = 0, rows_loaded: int = 0,
            rows_quarantined: int = 0, message: str = "", error: str | None = None,
-           step_seconds: dict[str, float] | None = None) -> None:
+           step_seconds: dict[str, float] | None = None, skipped: list[dict] | None = None) -> None:
     SQL.run(con, "etl_runs_finish", {
         "run_id": run_id, "status": status, "now": utcnow(), "rows_read": rows_read, "rows_loaded": rows_loaded,
         "rows_quarantined": rows_quarantined, "message": message, "error": error,
         "step_seconds": json.dumps({k: round(v, 3) for k, v in step_seconds.items()}) if step_seconds else None,
+        "skipped": json.dumps(skipped, default=str) if skipped else None,
     })
 
 
@@ -115,6 +122,16 @@ def queue(con: duckdb.DuckDBPyConnection) -> list[dict]:
 def recent(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict]:
     """The newest runs, each with its check counts and the names of its failed and warned checks."""
     return _dicts(SQL.run(con, "etl_runs_recent", {"limit": limit}))
+
+
+def get(con: duckdb.DuckDBPyConnection, run_id: int) -> dict | None:
+    """One run with its check counts (the columns of `recent`), `skipped` parsed to a list; None if none."""
+    rows = _dicts(SQL.run(con, "etl_runs_get", {"run_id": run_id}))
+    if not rows:
+        return None
+    row = rows[0]
+    row["skipped"] = json.loads(row["skipped"] or "[]")
+    return row
 
 
 def last_finished(con: duckdb.DuckDBPyConnection) -> dict | None:

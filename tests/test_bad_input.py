@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import signal
@@ -61,13 +62,25 @@ def old_days_unchanged(before: dict, after: dict, first_new_day: dt.date) -> boo
 # -- files --------------------------------------------------------------------------------------------------------
 
 def test_a_corrupt_file_skips_its_partition_and_names_the_file(fresh_lake):
+    """The run publishes the rest and ends succeeded_with_warnings, the partition, file and reason in its record;
+    `pipeline run` exits 3 for it."""
     before = loaded_then_appended(fresh_lake)
     bad = partition_file(fresh_lake, "events", NEW_DAY, "part-1.parquet")
     bad.write_bytes(b"PAR1 this is not parquet at all")
     result = run_etl(fresh_lake)
-    assert result.status == "succeeded"
+    assert result.status == "succeeded_with_warnings"
     notice = next(n for n in result.notices if str(NEW_DAY) in n)
     assert str(bad) in notice and "not a readable Parquet file" in notice
+    with warehouse(fresh_lake) as con:
+        status, skipped = con.execute("SELECT status, skipped FROM etl_runs WHERE run_id = ?",
+                                      [result.run_id]).fetchone()
+    [recorded] = json.loads(skipped)
+    assert status == "succeeded_with_warnings" and (recorded["kind"], recorded["day"]) == ("events", str(NEW_DAY))
+    assert str(bad) in recorded["reason"] and "not a readable Parquet file" in recorded["reason"]
+    out = subprocess.run([sys.executable, "-m", "pipeline", "run", "--data-dir", str(fresh_lake.data_dir)],
+                         cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 3, out.stderr  # still skipped: a distinct exit status, not 0
+    assert " succeeded_with_warnings in " in out.stdout and f"warning: events partition {NEW_DAY} skipped: " in out.stdout
     assert check_status(result, "lake.contract") == "warn"
     after = snapshot_of(fresh_lake)
     assert NEW_DAY not in published_days(fresh_lake)  # the whole partition waits, not half of it
@@ -151,6 +164,8 @@ def test_empty_partitions_are_skipped_not_loaded_as_empty(fresh_lake):
     result = run_etl(fresh_lake)
     assert any(f"{path}: the partition holds no rows" in n for n in result.notices)
     assert any(f"events partition {folder_only}: no Parquet files; skipped" in n for n in result.notices)
+    assert result.status == "succeeded_with_warnings"
+    assert {(s["kind"], s["day"]) for s in result.skipped} == {("events", str(NEW_DAY)), ("events", str(folder_only))}
     assert check_status(result, "lake.empty_partitions") == "warn"
     assert old_days_unchanged(before, snapshot_of(fresh_lake), NEW_DAY)
 

@@ -26,6 +26,12 @@ def run_history(limit: int = 200) -> pd.DataFrame:
     return frame
 
 
+def run(run_id: int) -> dict | None:
+    """One run as runs.get has it (its skipped partitions parsed), None when there is no such run."""
+    with warehouse.cursor() as cur:
+        return runs.get(cur, run_id)
+
+
 def checks_of_run(run_id: int) -> pd.DataFrame:
     return warehouse.query(SQL, "dq_of_run", {"run_id": int(run_id)})
 

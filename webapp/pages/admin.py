@@ -32,7 +32,8 @@ CHECK_COLUMNS = [("status", "Status", 95), ("check_name", "Check", 300), ("famil
 STATUS_STYLES = {"styleConditions": [
     {"condition": "['failed', 'fail'].includes(params.data.status)",
      "style": {"backgroundColor": "#FFF5F5", "color": "#C92A2A"}},
-    {"condition": "params.data.status === 'warn'", "style": {"backgroundColor": "#FFF9DB"}},
+    {"condition": "['warn', 'succeeded_with_warnings'].includes(params.data.status)",
+     "style": {"backgroundColor": "#FFF9DB"}},
     {"condition": "['running', 'queued'].includes(params.data.status)", "style": {"backgroundColor": "#E7F5FF"}},
 ]}
 
@@ -100,6 +101,7 @@ def layout(**_query):
         ]),
         dbc.Card(dbc.CardBody([html.H6("Run history"), _table("admin-runs", RUN_COLUMNS, selectable=True),
                                html.H6(id="admin-run-checks-title", className="mt-3"),
+                               html.Div(id="admin-run-skipped"),
                                _table("admin-run-checks", CHECK_COLUMNS)]), className="mb-3"),
         dbc.Card(dbc.CardBody([html.H6("Data quality: the latest result of every check"),
                                _table("admin-checks", CHECK_COLUMNS)])),
@@ -183,12 +185,25 @@ def refresh(_tick, watch):
             progress_view(admin_data.queue(), watched))
 
 
+def skipped_view(skipped: list[dict]):
+    """The partitions a run skipped, each with its file and reason (a warning), or nothing."""
+    if not skipped:
+        return None
+    items = [html.Li([html.Strong(f"{p['kind']} {p['day']}: "), p["reason"]]) for p in skipped]
+    return dbc.Alert([html.Div(f"{len(skipped)} partition{'s' if len(skipped) != 1 else ''} skipped (they stay "
+                               "pending until fixed):", className="fw-semibold"), html.Ul(items, className="mb-0")],
+                     color="warning", className="py-2 small", id="admin-skipped")
+
+
 @callback(Output("admin-run-checks", "rowData"), Output("admin-run-checks-title", "children"),
-          Input("admin-runs", "selectedRows"))
+          Output("admin-run-skipped", "children"), Input("admin-runs", "selectedRows"))
 def show_run_checks(selected):
     _require_admin()
     if not selected:
-        return [], "Select a run to see its check results"
-    run = selected[0]
-    return _records(admin_data.checks_of_run(run["run_id"]), CHECK_COLUMNS), \
-        f"Checks of run {run['run_id']} ({run.get('status', '?')})"
+        return [], "Select a run to see its check results", None
+    run_id = selected[0]["run_id"]
+    run = admin_data.run(run_id)
+    if run is None:
+        return [], f"No run {run_id}", None
+    return (_records(admin_data.checks_of_run(run_id), CHECK_COLUMNS), f"Checks of run {run_id} ({run['status']})",
+            skipped_view(run["skipped"]))
