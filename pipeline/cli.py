@@ -12,15 +12,12 @@ from typing import Sequence
 
 from tqdm import tqdm
 
-from pipeline import audit, churn, churn_model, etl, generate, lake, run_queue, status
+from pipeline import api_client, audit, churn, churn_model, etl, generate, lake, remote, run_queue, status
+from pipeline.remote import EXIT_FAILED, EXIT_USAGE, EXIT_WARNINGS
 from pipeline.lifecycle import RunFailed, RunResult
 from store import runs
 from store.settings import Settings, load_settings
 from store.warehouse import Warehouse, WarehouseBusy
-
-# Exit statuses of `run` and `backfill` (README): 0 succeeded, 1 failed (nothing published), 2 bad arguments or
-# nothing to run, 3 succeeded with warnings (partitions skipped: the rest is published, the skipped ones wait).
-EXIT_FAILED, EXIT_USAGE, EXIT_WARNINGS = 1, 2, 3
 
 
 def parse_date(text: str) -> dt.date:
@@ -287,7 +284,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--end {args.end} is before --start {args.start}")
     try:
         settings = load_settings().with_data_dir(getattr(args, "data_dir", None))
-        return COMMANDS[args.command](args, settings)
+        try:
+            return COMMANDS[args.command](args, settings)
+        except WarehouseBusy as busy:
+            if args.command not in remote.COMMANDS:
+                raise
+            if not settings.api_token:
+                raise WarehouseBusy(f"{busy}; set PA_API_TOKEN (a token of its PA_API_TOKENS) to {args.command} "
+                                    f"through its API at {settings.api_url} (PA_API_URL)") from None
+            return remote.COMMANDS[args.command](args, settings)
+    except api_client.ApiError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except (WarehouseBusy, etl.LakeError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE

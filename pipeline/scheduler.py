@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 WORKER_SECONDS = 2
 LOCK_NAME = "scheduler.lock"
+REFRESH_JOB = "refresh"
 STOP_WAIT_SECONDS = 25  # within gunicorn's graceful_timeout
 
 
@@ -87,13 +88,20 @@ class Scheduler:
         aps = BackgroundScheduler(timezone=dt.timezone.utc,
                                   job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": 60})
         aps.add_job(self.work, "interval", seconds=WORKER_SECONDS, id="run-queue", next_run_time=now)
-        aps.add_job(lambda: queue_refresh(self.settings, self._cursors), "interval",
-                    minutes=self.settings.etl_interval_minutes, id="refresh",
-                    next_run_time=now)  # catch up at start, then every interval
+        interval = self.settings.etl_interval_minutes
+        if interval > 0:
+            aps.add_job(lambda: queue_refresh(self.settings, self._cursors), "interval", minutes=interval,
+                        id=REFRESH_JOB, next_run_time=now)  # catch up at start, then every interval
         aps.start()
         self._apscheduler, self._lock, self._stopping = aps, lock, False
-        log.info("scheduler: started (refresh every %d min, lock %s)", self.settings.etl_interval_minutes, lock_path)
+        log.info("scheduler: started (%s, lock %s)", f"refresh every {interval} min" if interval > 0 else
+                 "no scheduled refresh (PA_ETL_INTERVAL_MINUTES=0): it executes the runs asked for", lock_path)
         return True
+
+    def next_refresh(self) -> dt.datetime | None:
+        """When the next scheduled refresh is queued (UTC); None when none is scheduled or the scheduler is off."""
+        job = self._apscheduler.get_job(REFRESH_JOB) if self.running else None
+        return job.next_run_time if job is not None else None
 
     def work(self) -> int:
         """The worker job: execute queued runs until none is left (or shutdown begins); how many ran."""

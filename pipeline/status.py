@@ -73,6 +73,22 @@ def render_runs(recent: list[dict]) -> str:
     return "\n".join(line for r in recent for line in _run_lines(r))
 
 
+def as_json(s: Status) -> dict:
+    """The status as the runs API sends it (GET /api/status)."""
+    return {"partitions": [[kind, parts, str(first), str(last), files, rows]
+                           for kind, parts, first, last, files, rows in s.partitions],
+            "tables": [list(t) for t in s.tables],
+            "last_run": runs.as_json(s.last_run) if s.last_run else None,
+            "pending": s.pending, "notices": s.notices}
+
+
+def from_json(data: dict) -> Status:
+    """A status as `as_json` gave it (the CLI's view through the API)."""
+    return Status([tuple(p) for p in data["partitions"]], [tuple(t) for t in data["tables"]],
+                  runs.from_json(data["last_run"]) if data.get("last_run") else None, data["pending"],
+                  data["notices"])
+
+
 def render(s: Status) -> str:
     lines = ["Loaded partitions:"]
     if not s.partitions:

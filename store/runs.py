@@ -18,6 +18,8 @@ SQL = SqlFiles(Path(__file__).parent / "sql")
 TRIGGERS = ("cli", "schedule", "manual", "backfill")
 MODES = ("incremental", "backfill", "dq")
 SUCCEEDED, WITH_WARNINGS = "succeeded", "succeeded_with_warnings"  # both published what they could
+ENDED = (SUCCEEDED, WITH_WARNINGS, "failed", "cancelled")
+RETRYABLE = ("failed", "cancelled")
 
 
 def succeeded(status: str | None) -> bool:
@@ -100,6 +102,49 @@ def finish(con: duckdb.DuckDBPyConnection, run_id: int, *, status: str, rows_rea
         "step_seconds": json.dumps({k: round(v, 3) for k, v in step_seconds.items()}) if step_seconds else None,
         "skipped": json.dumps(skipped, default=str) if skipped else None,
     })
+
+
+def cancel(con: duckdb.DuckDBPyConnection, run_id: int, by: str | None) -> bool:
+    """Cancel a queued run (it never starts); False when it is not queued (running, ended, or no such run)."""
+    message = f"cancelled by {by}" if by else "cancelled"
+    return SQL.run(con, "etl_runs_cancel", {"run_id": run_id, "now": utcnow(), "message": message}).fetchone() \
+        is not None
+
+
+def retry(con: duckdb.DuckDBPyConnection, run: dict, requested_by: str | None) -> int:
+    """Queue a run again with the same mode and dates (a `get` row of a failed or cancelled run); its new id."""
+    if run["status"] not in RETRYABLE:
+        raise ValueError(f"run {run['run_id']} is {run['status']}: only a failed or cancelled run is retried")
+    p = json.loads(run["parameters"] or "{}")
+    mode = p.get("mode", "incremental")
+    return enqueue(con, mode, "backfill" if mode == "backfill" else "manual", requested_by, p.get("start"),
+                   p.get("end"))
+
+
+def as_json(row: dict) -> dict:
+    """A run (a `recent` or `get` row) as the runs API shows it: timestamps ISO in UTC, JSON fields parsed."""
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, dt.datetime):
+            value = value.isoformat() + "Z"
+        elif key in ("parameters", "step_seconds", "skipped") and isinstance(value, str):
+            value = json.loads(value)
+        out[key] = value
+    out.setdefault("skipped", [])
+    out["skipped"] = out["skipped"] or []
+    return out
+
+
+def from_json(item: dict) -> dict:
+    """A run as `as_json` gave it, back to a `recent` row (for the CLI's rendering)."""
+    out = dict(item)
+    for key in ("queued_at", "started_at", "ended_at"):
+        if out.get(key):
+            out[key] = dt.datetime.fromisoformat(out[key].rstrip("Z"))
+    for key in ("parameters", "step_seconds", "skipped"):
+        if out.get(key) is not None and not isinstance(out[key], str):
+            out[key] = json.dumps(out[key])
+    return out
 
 
 def record_checks(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> None:

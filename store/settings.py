@@ -26,10 +26,12 @@ class Settings:
     duckdb_threads: int = setting("PA_DUCKDB_THREADS", 0, "DuckDB worker threads; 0 means one per CPU core.")
     duckdb_temp_dir: str = setting("PA_DUCKDB_TEMP_DIR", "", "Folder DuckDB spills to when work outgrows the memory limit; empty: warehouse.duckdb.tmp in the data folder.")
     freshness_lag_days: int = setting("PA_FRESHNESS_LAG_DAYS", 1, "Days the newest event partition may lag today before the freshness check warns.")
-    etl_interval_minutes: int = setting("PA_ETL_INTERVAL_MINUTES", 60, "Minutes between the scheduler's incremental ETL and data-quality runs.")
+    etl_interval_minutes: int = setting("PA_ETL_INTERVAL_MINUTES", 60, "Minutes between the scheduler's incremental ETL and data-quality runs; 0: none scheduled (an orchestrator such as Airflow asks for runs through the API), queued runs still execute.")
     scheduler_enabled: int = setting("PA_SCHEDULER_ENABLED", 1, "1 runs the in-app scheduler (once per data folder, guarded by a lock file); 0 turns it off.")
     query_timeout_seconds: int = setting("PA_QUERY_TIMEOUT_SECONDS", 30, "A dashboard query running longer is interrupted (the request gets 503); 0: no limit.")
     churn_horizon_days: int = setting("PA_CHURN_HORIZON_DAYS", 14, "Days without activity on any platform after a snapshot day that make a person churned.")
+    api_url: str = setting("PA_API_URL", "http://127.0.0.1:8050", "Where the CLI and the Airflow DAG reach the app's runs API when the app holds the warehouse.")
+    api_token: str = setting("PA_API_TOKEN", "", "The bearer token the CLI and the Airflow DAG present to the runs API (one of PA_API_TOKENS, made with `python -m webapp new-api-token NAME`).")
     demo_append: int = setting("PA_DEMO_APPEND", 0, "1 appends the next synthetic day to the lake before each scheduled run (a demo of data arriving).")
 
     @property

@@ -43,6 +43,11 @@ def scheduler_running() -> bool:
     return _scheduler is not None and _scheduler.running
 
 
+def next_refresh():
+    """When the scheduler queues its next refresh (UTC datetime), None when it does not run here or schedules none."""
+    return _scheduler.next_refresh() if _scheduler is not None else None
+
+
 def stop(interrupt: bool = True) -> None:
     """On shutdown: stop taking work, interrupt a running ETL (it rolls back and is recorded as failed), close
     the warehouse cleanly."""

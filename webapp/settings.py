@@ -20,6 +20,8 @@ class WebSettings:
     cookie_secure: int = setting("PA_COOKIE_SECURE", 0, "1 marks the session cookie Secure and sends HSTS (serve the app over HTTPS).")
     session_idle_minutes: int = setting("PA_SESSION_IDLE_MINUTES", 60, "A session unused this long ends (the user logs in again).")
     session_max_hours: int = setting("PA_SESSION_MAX_HOURS", 12, "A session ends this long after its login, however active.")
+    api_tokens: str = setting("PA_API_TOKENS", "", "Runs API tokens with admin scope (ask for, cancel, retry and read runs), as name:hash pairs separated by commas (`python -m webapp new-api-token NAME` makes one); empty: the API refuses everyone.")
+    api_read_tokens: str = setting("PA_API_READ_TOKENS", "", "Runs API tokens that may only read runs and status, same format.")
     health_token: str = setting("PA_HEALTH_TOKEN", "", "A bearer token that gets /healthz and /readyz details (runs, queue, errors) without an admin session; empty: admins only.")
     max_body_kb: int = setting("PA_MAX_BODY_KB", 256, "The largest request body accepted, in KiB (larger: 413, never read).")
     cache_mb: int = setting("PA_CACHE_MB", 256, "Memory for cached query results and drawn panels, in MiB (least recently used dropped first).")

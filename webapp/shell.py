@@ -11,7 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from store.settings import load_settings
 from store.warehouse import QueryTimeout
-from webapp import auth, cache, compute_slots, health, security_headers, shell_callbacks, users  # noqa: F401
+from webapp import (auth, cache, compute_slots, health, runs_api, security_headers, shell_callbacks,  # noqa: F401
+                    users)
 from webapp.components import filter_bar, ids
 from webapp.settings import check, load_web_settings
 
@@ -64,6 +65,7 @@ def install(app: Dash) -> None:
     auth.install(app.server, settings, directory, lambda: app.callback_map)
     security_headers.install(app.server, app.csp_hashes, https=bool(settings.cookie_secure))
     health.install(app.server)
+    runs_api.install(app.server, settings.api_tokens, settings.api_read_tokens)
     if settings.proxy_hops:  # the clients' own addresses, scheme and host, as the trusted proxies pass them
         hops = settings.proxy_hops
         app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

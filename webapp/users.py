@@ -40,15 +40,26 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password)
 
 
+def name_hash_pairs(text: str, setting: str, hint: str, valid_name=bool) -> list[tuple[str, str]]:
+    """The entries of a NAME:hash,NAME:hash setting as (name, hash); ValueError naming the setting and an entry
+    that is not one (no colon, a name `valid_name` refuses, no werkzeug hash) or a name listed twice."""
+    pairs: dict[str, str] = {}
+    for entry in filter(None, (e.strip() for e in (text or "").split(","))):
+        name, sep, digest = entry.partition(":")
+        if not (sep and valid_name(name) and "$" in digest):
+            raise ValueError(f"{setting}: {(name or entry)[:20]!r} is not name:hash ({hint})")
+        if name in pairs:
+            raise ValueError(f"{setting}: {name!r} is listed twice")
+        pairs[name] = digest
+    return list(pairs.items())
+
+
 def parse_users(admins: str, analysts: str) -> dict[str, User]:
     """name:hash pairs separated by commas; ValueError naming the entry that is not one."""
     users: dict[str, User] = {}
     for role, text in ((ADMIN, admins), (ANALYST, analysts)):
-        for entry in filter(None, (e.strip() for e in (text or "").split(","))):
-            name, sep, digest = entry.partition(":")
-            if not sep or not name or not digest or "$" not in digest:
-                raise ValueError(f"PA_{role.upper()}_USERS: {name or entry[:12]!r} is not name:password-hash "
-                                 "(make a hash with `python -m webapp hash-password`)")
+        for name, digest in name_hash_pairs(text, f"PA_{role.upper()}_USERS",
+                                            "make a hash with `python -m webapp hash-password`"):
             if name in users:
                 raise ValueError(f"user {name!r} is listed twice")
             users[name] = User(name, role, digest)
