@@ -150,18 +150,18 @@ def _run(settings: Settings, start=None, end=None) -> int:
                              requested_by=_who(), progress=update)
         except RunFailed as exc:
             bar.close()
+            run_queue.after_run(con, settings, exc.result)
             _print_outcome(exc.result)
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_FAILED
         finally:
             bar.close()
-        churn_line = run_queue.refresh_churn(con, settings) if runs.succeeded(result.status) and result.partitions \
-            else None
+        after = run_queue.after_run(con, settings, result)
     _print_outcome(result)
     print(f"run {result.run_id} {result.status} in {result.seconds:.1f} s: {result.message}; "
           f"{result.rows_read:,} rows read, {result.rows_loaded:,} loaded, {result.rows_quarantined:,} quarantined")
-    if churn_line:
-        print(churn_line)
+    for line in after:
+        print(line)
     return EXIT_WARNINGS if result.status == runs.WITH_WARNINGS else 0
 
 
@@ -193,6 +193,7 @@ def cmd_backfill(args, settings: Settings) -> int:
 def cmd_dq(args, settings: Settings) -> int:
     with Warehouse(settings) as wh:
         result = audit.check_published(wh.connection, settings, requested_by=_who())
+        run_queue.after_run(wh.connection, settings, result)
     _print_outcome(result)
     print(f"run {result.run_id} (dq) {result.status} in {result.seconds:.1f} s: {result.message}")
     return 0 if result.status == "succeeded" else 1

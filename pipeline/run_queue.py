@@ -39,10 +39,19 @@ def execute(con: duckdb.DuckDBPyConnection, settings: Settings, queued: runs.Que
         result = etl.run(con, settings, start=start, end=end, run_id=queued.run_id)
     except RunFailed as exc:
         log.warning("queue: %s", exc)
-        return exc.result
-    if runs.succeeded(result.status) and result.partitions:
-        refresh_churn(con, settings)
+        result = exc.result
+    after_run(con, settings, result)
     return result
+
+
+def after_run(con: duckdb.DuckDBPyConnection, settings: Settings, result: RunResult) -> list[str]:
+    """What follows every run, whoever ran it (the worker, the CLI, the Airflow DAG): after a load that published
+    data, the churn scores refreshed; then the alerts (pipeline/alerts.py) for what the run found. Never raises:
+    the run has ended either way. The lines saying what was done."""
+    lines = []
+    if result.mode != "dq" and runs.succeeded(result.status) and result.partitions:
+        lines.append(refresh_churn(con, settings))
+    return lines
 
 
 def refresh_churn(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:

@@ -15,7 +15,7 @@ import duckdb
 from store.sql import SqlFiles
 
 SQL = SqlFiles(Path(__file__).parent / "sql")
-TRIGGERS = ("cli", "schedule", "manual", "backfill")
+TRIGGERS = ("cli", "schedule", "manual", "backfill", "airflow")
 MODES = ("incremental", "backfill", "dq")
 SUCCEEDED, WITH_WARNINGS = "succeeded", "succeeded_with_warnings"  # both published what they could
 ENDED = (SUCCEEDED, WITH_WARNINGS, "failed", "cancelled")
