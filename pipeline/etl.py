@@ -120,6 +120,7 @@ def run(con: duckdb.DuckDBPyConnection, settings: Settings, *, start: dt.date | 
     with run_lifecycle(con, mode, trigger=trigger, requested_by=requested_by,
                        parameters={"start": start, "end": end}, run_id=run_id, on_progress=progress) as current:
         result = current.result
+        result.days = (start, end) if start is not None else None
         with timed(result.step_seconds, "plan"):
             plan = make_plan(con, settings.lake_dir, start, end)
         with timed(result.step_seconds, "lake_check"):

@@ -14,6 +14,7 @@ the run's failure (an interrupt as "interrupted: ...") and raised again as RunFa
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from contextlib import contextmanager
@@ -49,6 +50,7 @@ class RunResult:
     checks: list[CheckResult] = field(default_factory=list)
     step_seconds: dict[str, float] = field(default_factory=dict)  # step (or "check <name>") -> seconds, as run
     skipped: list[dict] = field(default_factory=list)  # lake partitions skipped: {kind, day, reason}
+    days: tuple[dt.date, dt.date] | None = None  # a backfill's first and last day (None: the whole lake)
 
     @property
     def failed_checks(self) -> list[CheckResult]:

@@ -10,7 +10,7 @@ from typing import Callable, ContextManager
 
 import duckdb
 
-from pipeline import audit, churn_model, etl
+from pipeline import alerts, audit, churn_model, etl
 from pipeline.lifecycle import RunFailed, RunResult
 from store import runs
 from store.settings import Settings
@@ -51,6 +51,9 @@ def after_run(con: duckdb.DuckDBPyConnection, settings: Settings, result: RunRes
     lines = []
     if result.mode != "dq" and runs.succeeded(result.status) and result.partitions:
         lines.append(refresh_churn(con, settings))
+    sent = alerts.after_run(con, settings, result)
+    if sent:
+        lines.append(f"alerts: {len(sent)} sent ({', '.join(m['summary'][:80] for m in sent)})")
     return lines
 
 

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 SCHEMA = SqlFiles(Path(__file__).parent / "schema")
 # In order: each file may use what the ones before it define.
-FILES = ("helpers", "runs", "dimensions", "facts", "marts", "metrics", "churn")
+FILES = ("helpers", "runs", "alerts", "dimensions", "facts", "marts", "metrics", "churn")
 VIEWS_ONCE_TABLES = ("agg_daily_metrics", "agg_user_engagement", "agg_retention_cohorts")  # see legacy_tables.sql
 
 

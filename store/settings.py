@@ -32,6 +32,7 @@ class Settings:
     churn_horizon_days: int = setting("PA_CHURN_HORIZON_DAYS", 14, "Days without activity on any platform after a snapshot day that make a person churned.")
     api_url: str = setting("PA_API_URL", "http://127.0.0.1:8050", "Where the CLI and the Airflow DAG reach the app's runs API when the app holds the warehouse.")
     api_token: str = setting("PA_API_TOKEN", "", "The bearer token the CLI and the Airflow DAG present to the runs API (one of PA_API_TOKENS, made with `python -m webapp new-api-token NAME`).")
+    alert_webhook_url: str = setting("PA_ALERT_WEBHOOK_URL", "", "Where alerts are posted as JSON (Slack-compatible `text` plus fields) when a run fails, a check fails, a partition is skipped or the data is stale, and when each is resolved; empty: none sent (incidents are still recorded).")
     demo_append: int = setting("PA_DEMO_APPEND", 0, "1 appends the next synthetic day to the lake before each scheduled run (a demo of data arriving).")
 
     @property
