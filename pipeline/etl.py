@@ -130,6 +130,8 @@ def run(con: duckdb.DuckDBPyConnection, settings: Settings, *, start: dt.date | 
         result.notices = plan.notices + inspection.notices()
         result.skipped = [{"kind": kind, "day": day.isoformat(), "reason": reason}
                           for (kind, day), reason in sorted(plan.skipped.items())]
+        result.planned = [{"kind": kind, "day": day.isoformat()}
+                          for kind, day in sorted(set(plan.partitions) | set(plan.skipped))]
         current.planned(len(plan.partitions))
         for notice in result.notices:
             log.warning("run %s: %s", result.run_id, notice)

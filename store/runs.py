@@ -95,12 +95,14 @@ def progress(con: duckdb.DuckDBPyConnection, run_id: int, partitions: int, done:
 
 def finish(con: duckdb.DuckDBPyConnection, run_id: int, *, status: str, rows_read: int = 0, rows_loaded: int = 0,
            rows_quarantined: int = 0, message: str = "", error: str | None = None,
-           step_seconds: dict[str, float] | None = None, skipped: list[dict] | None = None) -> None:
+           step_seconds: dict[str, float] | None = None, skipped: list[dict] | None = None,
+           planned: list[dict] | None = None) -> None:
     SQL.run(con, "etl_runs_finish", {
         "run_id": run_id, "status": status, "now": utcnow(), "rows_read": rows_read, "rows_loaded": rows_loaded,
         "rows_quarantined": rows_quarantined, "message": message, "error": error,
         "step_seconds": json.dumps({k: round(v, 3) for k, v in step_seconds.items()}) if step_seconds else None,
         "skipped": json.dumps(skipped, default=str) if skipped else None,
+        "planned": json.dumps(planned, default=str) if planned else None,
     })
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import requests
 
@@ -137,3 +140,20 @@ def dash_callback(base: str, output_part: str, values: dict, session: requests.S
     response = client.post(base + "/_dash-update-component", json=body, timeout=30)
     assert response.status_code == 200, response.text[:500]
     return response.json()["response"]
+
+
+@contextmanager
+def serving_copy(source: Path, root: Path, prepare=None, **env: str) -> Iterator[tuple[str, Path]]:
+    """A real gunicorn on a copy of the data folder `source` (in `root`/data; `prepare(data)` runs on it first),
+    with `env`; yields (base URL, data folder) once healthy, and stops it after."""
+    shutil.copytree(source, root / "data")
+    if prepare:
+        prepare(root / "data")
+    port, log = free_port(), root / "server.log"
+    proc = start(GUNICORN, root / "data", port, log, **env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base, proc, log, timeout=60)
+        yield base, root / "data"
+    finally:
+        terminate(proc, timeout=30)

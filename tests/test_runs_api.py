@@ -4,7 +4,6 @@ errors, cancel and retry; and the CLI going through it while the app holds the w
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -12,7 +11,7 @@ import time
 import pytest
 import requests
 
-from tests.live_server import GUNICORN, ROOT, free_port, start, terminate, wait_healthy
+from tests.live_server import ROOT, serving_copy
 from webapp import api_tokens
 
 ADMIN_TOKEN, ADMIN_ENTRY = api_tokens.new("ci")
@@ -27,17 +26,9 @@ def auth(token: str) -> dict:
 def api(built, tmp_path_factory):
     """The app on a copy of the built warehouse, with an admin and a read-only token and no scheduled runs (its
     worker executes what the API asks for); yields (base URL, data folder)."""
-    root = tmp_path_factory.mktemp("api")
-    shutil.copytree(built.data_dir, root / "data")
-    port, log = free_port(), root / "server.log"
-    proc = start(GUNICORN, root / "data", port, log, PA_THREADS="4", PA_API_TOKENS=ADMIN_ENTRY,
-                 PA_API_READ_TOKENS=READ_ENTRY, PA_ETL_INTERVAL_MINUTES="0")
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base, proc, log, timeout=60)
-        yield base, root / "data"
-    finally:
-        terminate(proc, timeout=30)
+    with serving_copy(built.data_dir, tmp_path_factory.mktemp("api"), PA_THREADS="4", PA_API_TOKENS=ADMIN_ENTRY,
+                      PA_API_READ_TOKENS=READ_ENTRY, PA_ETL_INTERVAL_MINUTES="0") as served:
+        yield served
 
 
 def ended(base: str, run_id: int, timeout: float = 60) -> dict:

@@ -30,8 +30,8 @@ def payload(run_now: int | None = 1) -> dict:
             "inputs": [{"id": "admin-run-now", "property": "n_clicks", "value": run_now},
                        {"id": "admin-backfill", "property": "n_clicks", "value": None}],
             "changedPropIds": ["admin-run-now.n_clicks"],
-            "state": [{"id": "admin-backfill-start", "property": "value", "value": None},
-                      {"id": "admin-backfill-end", "property": "value", "value": None}]}
+            "state": [{"id": "admin-backfill-dates", "property": "start_date", "value": None},
+                      {"id": "admin-backfill-dates", "property": "end_date", "value": None}]}
 
 
 @pytest.fixture(scope="module")

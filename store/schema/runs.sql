@@ -26,6 +26,8 @@ ALTER TABLE etl_runs ADD COLUMN IF NOT EXISTS step_seconds VARCHAR;
 -- JSON list: the lake partitions the run skipped, each {kind, day, reason} (the reason names the file); a run that
 -- skipped any ends succeeded_with_warnings.
 ALTER TABLE etl_runs ADD COLUMN IF NOT EXISTS skipped VARCHAR;
+-- JSON list: the lake partitions the run set out to load, each {kind, day} (those it skipped included).
+ALTER TABLE etl_runs ADD COLUMN IF NOT EXISTS planned VARCHAR;
 
 -- Whether a run's status is a success: it published what it could (with warnings: some partitions skipped).
 CREATE OR REPLACE MACRO run_succeeded(status) AS status IN ('succeeded', 'succeeded_with_warnings');

@@ -18,7 +18,7 @@ def pytest_setup_options():
     Bootstrap does not scroll smoothly (WebDriver would click where an element was before the scroll ended)."""
     options = Options()
     for flag in ("--headless=new", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--disable-extensions", "--window-size=1400,1000",
+                 "--disable-sync", "--disable-quic", "--disable-extensions", "--window-size=1440,1000",
                  "--force-prefers-reduced-motion"):
         options.add_argument(flag)
     return options

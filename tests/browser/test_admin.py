@@ -4,11 +4,13 @@ navbar's form ends the session."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
-from tests.browser.conftest import ADMIN, ANALYST, log_in
+from tests.browser.conftest import ADMIN, ANALYST, _app, log_in
 
 
 def runs_shown(duo) -> list[dict]:
@@ -20,14 +22,22 @@ def runs_shown(duo) -> list[dict]:
         ".map(c => [c.getAttribute('col-id'), c.innerText])));")
 
 
+def pick_dates(duo, start: str, end: str):
+    """Type a range into the backfill's date pickers, as a person does (each box left with Tab)."""
+    for box_id, value in (("#admin-backfill-start", start), ("#admin-backfill-end", end)):
+        box = duo.find_element(box_id)
+        box.send_keys(value)
+        box.send_keys(Keys.TAB)
+
+
 def test_an_admin_backfills_and_watches_it_finish(with_users):
     duo = with_users
     log_in(duo, ADMIN)
     assert duo.find_element("#nav-admin").text == "Admin"
     duo.find_element("#nav-admin").click()
     duo.wait_for_element("#admin-runs", timeout=10)
-    duo.find_element("#admin-backfill-start").send_keys("2024-01-03")
-    duo.find_element("#admin-backfill-end").send_keys("2024-01-05")
+    assert "next at " in duo.find_element("#admin-worker").text  # when the scheduler queues its next run
+    pick_dates(duo, "2024-01-03", "2024-01-05")
     duo.find_element("#admin-backfill").click()
     queued = duo.wait_for_element("#admin-queued", timeout=10).text
     assert queued.startswith("Backfill 2024-01-03..2024-01-05 queued as run ")
@@ -37,8 +47,13 @@ def test_an_admin_backfills_and_watches_it_finish(with_users):
     assert "rows read" in result and "quarantined" in result and "checks:" in result and "0 failed" in result
     duo.wait_for_contains_text("#admin-runs", "backfill", timeout=10)
     newest = runs_shown(duo)[0]
-    assert [newest[k] for k in ("run_id", "status", "mode", "trigger", "requested_by")] == [
-        run, "succeeded", "backfill", "backfill", "ada"]
+    assert [newest[k] for k in ("run_id", "status", "what", "requested_by")] == [
+        run, "succeeded", "backfill · backfill", "ada"]
+    assert newest["partitions"] == "6" and "," in newest["rows_loaded"]  # 3 days of events and users; 1,234 style
+    # the history fits the page: no sideways scrolling at this width
+    viewport = duo.driver.execute_script(
+        "const v = document.querySelector('#admin-runs .ag-center-cols-viewport'); return [v.scrollWidth, v.clientWidth]")
+    assert viewport[0] <= viewport[1]
     # selecting the run shows its check results, failures and warnings first
     duo.find_element("#admin-runs .ag-center-cols-container .ag-row[row-index='0']").click()
     duo.wait_for_contains_text("#admin-run-checks-title", f"Checks of run {run}", timeout=10)
@@ -57,21 +72,96 @@ def test_the_form_refuses_bad_ranges_and_queues_nothing(with_users):
     duo.wait_for_contains_text("#admin-progress", "Nothing running", timeout=30)  # the start-up catch-up is done
     time.sleep(2)
     before = len(runs_shown(duo))
-    start, end = duo.find_element("#admin-backfill-start"), duo.find_element("#admin-backfill-end")
-    cases = [("", "", "Choose a start and an end date."),
-             ("2024-01-10", "2024-01-02", "The end date 2024-01-02 is before the start date 2024-01-10."),
-             ("2030-01-01", "2030-01-31", "No lake partition between 2030-01-01 and 2030-01-31"),
-             ("yesterday", "today", "is not a pair of dates")]
-    for first, last, message in cases:
-        for box, value in ((start, first), (end, last)):
-            box.clear()
-            if value:
-                box.send_keys(value)
-        duo.find_element("#admin-backfill").click()
-        duo.wait_for_contains_text("#admin-backfill-error", message, timeout=10)
+    duo.find_element("#admin-backfill").click()
+    duo.wait_for_contains_text("#admin-backfill-error", "Choose a start and an end date from 2024-01-01 to "
+                                                        "2024-01-28 (the lake's days).", timeout=10)
+    pick_dates(duo, "2030-01-01", "2030-01-31")  # outside the lake: the pickers do not take them
+    duo.find_element("#admin-backfill").click()
+    time.sleep(1)
+    assert "Choose a start and an end date" in duo.find_element("#admin-backfill-error").text
+    pick_dates(duo, "2024-01-10", "2024-01-02")
+    duo.find_element("#admin-backfill").click()
+    duo.wait_for_contains_text("#admin-backfill-error",
+                               "The end date 2024-01-02 is before the start date 2024-01-10.", timeout=10)
     time.sleep(2)
     assert len(runs_shown(duo)) == before  # nothing queued
     assert not duo.driver.find_elements(By.CSS_SELECTOR, "#admin-queued")
+    assert duo.get_logs() == []
+
+
+def partitions_listed(duo) -> list[dict]:
+    return duo.driver.execute_script(
+        "return [...document.querySelectorAll('#admin-partitions .ag-center-cols-container .ag-row')]"
+        ".map(r => Object.fromEntries([...r.querySelectorAll('.ag-cell')]"
+        ".map(c => [c.getAttribute('col-id'), c.innerText])));")
+
+
+def test_a_skipped_partition_shows_as_one_in_the_partitions_and_the_run(with_users, app_data):
+    """A corrupt file: Run now ends succeeded_with_warnings, highlighted; the partition grid lists the day as
+    skipped with its file and reason and run; the run's details name it."""
+    from pipeline.generate import generate
+    from tests.conftest import DAYS, START
+
+    duo = with_users
+    log_in(duo, ADMIN)
+    duo.driver.get(duo.server_url + "/admin")
+    duo.wait_for_contains_text("#admin-progress", "Nothing running", timeout=30)
+    new_day = START + dt.timedelta(days=DAYS)
+    generate(app_data / "lake", users=0, days=1)
+    bad = app_data / "lake" / "events" / f"event_date={new_day}" / "part-0.parquet"
+    bad.write_bytes(b"PAR1 not parquet")
+    duo.find_element("#admin-run-now").click()
+    run = duo.wait_for_element("#admin-queued", timeout=10).text.split("queued as run ")[1].split(";")[0].rstrip(".")
+    duo.wait_for_contains_text("#admin-run-result", f"Run {run} succeeded_with_warnings", timeout=30)
+    wait = time.time() + 20
+    while time.time() < wait and [r["state"] for r in partitions_listed(duo)] != ["skipped"]:
+        time.sleep(0.5)
+    [listed] = partitions_listed(duo)  # the users partition of the day loaded; the events one is skipped
+    assert (listed["kind"], listed["day"], listed["state"], listed["run_id"]) == ("events", str(new_day), "skipped", run)
+    assert str(bad) in listed["reason"] and "not a readable Parquet file" in listed["reason"]
+    row = next(r for r in runs_shown(duo) if r["run_id"] == run)
+    assert row["status"] == "succeeded_with_warnings" and row["note"].startswith(f"1 partition skipped: events {new_day}")
+    color = duo.driver.execute_script(
+        "return getComputedStyle(document.querySelector(\"#admin-runs .ag-row[row-id], #admin-runs .ag-row\"))"
+        ".backgroundColor")
+    assert color == "rgb(255, 249, 219)"  # the warning yellow
+    duo.find_element("#admin-runs .ag-center-cols-container .ag-row[row-index='0']").click()
+    duo.wait_for_contains_text("#admin-skipped", f"events {new_day}: {bad}", timeout=10)
+    assert duo.get_logs() == []
+
+
+def test_a_queued_run_is_cancelled_and_retried_from_the_page(with_users, app_data):
+    """With the scheduler stopped nothing executes runs: the page says so and disables Run now; a queued run is
+    cancelled; retrying is refused until the scheduler runs again, then the run is queued again and executed."""
+    from store import runs, warehouse
+    from webapp import background
+
+    duo = with_users
+    log_in(duo, ADMIN)
+    duo.driver.get(duo.server_url + "/admin")
+    duo.wait_for_contains_text("#admin-progress", "Nothing running", timeout=30)
+    background.stop(interrupt=False)
+    with warehouse.cursor() as cur:
+        queued = runs.enqueue(cur, "incremental", "manual", "ada")
+    duo.driver.get(duo.server_url + "/admin")
+    duo.wait_for_contains_text("#admin-worker", "Nothing executes runs in this process", timeout=10)
+    assert not duo.find_element("#admin-run-now").is_enabled()
+    duo.wait_for_contains_text("#admin-runs", "queued", timeout=10)
+    duo.find_element("#admin-runs .ag-center-cols-container .ag-row[row-index='0']").click()
+    duo.find_element("#admin-cancel").click()
+    duo.wait_for_contains_text("#admin-run-action-result", f"Run {queued} cancelled: it will not start.", timeout=10)
+    duo.wait_for_contains_text("#admin-runs", "cancelled", timeout=10)
+    duo.find_element("#admin-retry").click()
+    duo.wait_for_contains_text("#admin-run-action-result", "Nothing executes runs in this process", timeout=10)
+    assert background.start(_app().server)  # the scheduler again (the fixture stops it at the end)
+    duo.driver.get(duo.server_url + "/admin")
+    duo.wait_for_contains_text("#admin-worker", "The scheduler runs here", timeout=10)
+    row = next(i for i, r in enumerate(runs_shown(duo)) if r["run_id"] == str(queued))
+    duo.find_element(f"#admin-runs .ag-center-cols-container .ag-row[row-index='{row}']").click()
+    duo.find_element("#admin-retry").click()
+    duo.wait_for_contains_text("#admin-run-action-result", f"Run {queued} queued again as run ", timeout=10)
+    again = duo.find_element("#admin-run-action-result").text.rsplit(" ", 1)[1].rstrip(".")
+    duo.wait_for_contains_text("#admin-run-result", f"Run {again} succeeded", timeout=30)
     assert duo.get_logs() == []
 
 

@@ -1,4 +1,6 @@
-"""Admin: run history, data-quality results, and "Run now" / "Backfill" queued for the scheduler's worker.
+"""Admin: runs (folded when they found nothing new; cancel a queued one, retry a failed one), the lake's partitions
+(loaded, pending, skipped, failed), data-quality results, and "Run now" / "Backfill" queued for the scheduler's
+worker, with when it runs next.
 
 Only for admins: the layout says so to anyone else, and the server refuses any callback writing an admin-*
 component for a session that is not an admin's (webapp/auth.py), whatever sent it.
@@ -16,47 +18,71 @@ from dash.exceptions import PreventUpdate
 from store.settings import load_settings
 from webapp import admin_data, auth, background
 from webapp import callback_inputs as inputs
+from webapp.components import admin_views
 from webapp.pages._common import heading
 
 dash.register_page(__name__, path="/admin", name="Admin", order=9, nav=False, title="Admin - Product analytics")
 
-# (field, header, width): a number is a fixed width in pixels; None shares the rest of the row, text wrapped
-RUN_COLUMNS = [("run_id", "Run", 80), ("status", "Status", 110), ("mode", "Mode", 115), ("trigger", "Trigger", 110),
-               ("requested_by", "Who", 120), ("started_at", "Started (UTC)", 175), ("duration_s", "Seconds", 105),
-               ("partitions", "Partitions", 115), ("rows_read", "Read", 100), ("rows_loaded", "Loaded", 105),
-               ("rows_quarantined", "Quarantined", 130), ("checks_failed", "Failed", 95),
-               ("checks_warned", "Warned", 100), ("error", "Error", None)]
-CHECK_COLUMNS = [("status", "Status", 95), ("check_name", "Check", 300), ("family", "Family", 135),
-                 ("severity", "Severity", 105), ("observed", "Observed", 115), ("threshold", "Threshold", 220),
-                 ("message", "Message", None)]
+# (field, header, width, format): a number is a fixed width in pixels; None shares the rest of the row, wrapped.
+# Fits 1440 px without scrolling sideways.
+RUN_COLUMNS = [("run_id", "Run", 70, "id"), ("status", "Status", 160, None), ("what", "What", 165, None),
+               ("requested_by", "Who", 105, None), ("started_at", "Started (UTC)", 150, "time"),
+               ("duration_s", "Seconds", 90, "seconds"), ("partitions", "Partitions", 95, "count"),
+               ("rows_loaded", "Loaded", 105, "count"), ("rows_quarantined", "Quarantined", 110, "count"),
+               ("checks", "Checks", 95, "checks"), ("note", "Message", None, "text")]
+CHECK_COLUMNS = [("status", "Status", 100, None), ("check_name", "Check", 290, None),
+                 ("family", "Family", 130, None), ("severity", "Severity", 105, None),
+                 ("observed", "Observed", 110, "number"), ("threshold", "Threshold", 230, None),
+                 ("message", "Message", None, None)]
+PARTITION_COLUMNS = [("kind", "Kind", 100, None), ("day", "Day", 130, None), ("state", "State", 110, None),
+                     ("run_id", "Run", 80, "id"), ("reason", "Why", None, None)]
+FORMATS = {"count": "params.value == null ? '' : d3.format(',')(params.value)",
+           "seconds": "params.value == null ? '' : d3.format('.1f')(params.value)",
+           "number": "params.value == null ? '' : d3.format(',.4~g')(params.value)"}
+# per format: the column's own settings (numbers right-aligned; narrow ones without a filter button, so their
+# headers are whole; the message on one line, whole in its tooltip)
+COLUMN_KINDS = {"count": {"type": "rightAligned", "filter": False}, "seconds": {"type": "rightAligned", "filter": False},
+                "number": {"type": "rightAligned"}, "id": {"filter": False}, "time": {"filter": False},
+                "checks": {"filter": False, "headerTooltip": "checks passed · warned · failed"},
+                "text": {"wrapText": False, "autoHeight": False, "tooltipField": "note"}}
 STATUS_STYLES = {"styleConditions": [
-    {"condition": "['failed', 'fail'].includes(params.data.status)",
+    {"condition": "['failed', 'fail'].includes(params.data.status || params.data.state)",
      "style": {"backgroundColor": "#FFF5F5", "color": "#C92A2A"}},
-    {"condition": "['warn', 'succeeded_with_warnings'].includes(params.data.status)",
+    {"condition": "['warn', 'succeeded_with_warnings', 'skipped'].includes(params.data.status || params.data.state)",
      "style": {"backgroundColor": "#FFF9DB"}},
     {"condition": "['running', 'queued'].includes(params.data.status)", "style": {"backgroundColor": "#E7F5FF"}},
+    {"condition": "params.data.status === 'cancelled'", "style": {"color": "#868E96"}},
 ]}
 
 
-def _table(id_: str, columns, selectable: bool = False) -> dag.AgGrid:
-    """A sortable, filterable grid (AG Grid, served by the app), failures red, warnings yellow, runs in flight blue."""
-    options = {"pagination": True, "paginationPageSize": 12, "paginationPageSizeSelector": False,
-               "domLayout": "autoHeight", "animateRows": False}
+def _table(id_: str, columns, selectable: bool = False, page_size: int = 12, empty: str = "Nothing yet") -> dag.AgGrid:
+    """A sortable, filterable grid (AG Grid, served by the app), failures red, warnings yellow, runs in flight blue;
+    `empty`: what it says with no rows."""
+    options = {"pagination": True, "paginationPageSize": page_size, "paginationPageSizeSelector": False,
+               "domLayout": "autoHeight", "animateRows": False, "tooltipShowDelay": 300,
+               "localeText": {"noRowsToShow": empty}}
     if selectable:
         options["rowSelection"] = {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}
-    defs = [{"field": key, "headerName": label, "width": width} if width else
-            {"field": key, "headerName": label, "flex": 1, "minWidth": 280, "wrapText": True, "autoHeight": True}
-            for key, label, width in columns]
+    defs = []
+    for key, label, width, kind in columns:
+        column = {"field": key, "headerName": label, "width": width} if width else \
+            {"field": key, "headerName": label, "flex": 1, "minWidth": 200, "wrapText": True, "autoHeight": True}
+        if kind in FORMATS:
+            column["valueFormatter"] = {"function": FORMATS[kind]}
+        column.update(COLUMN_KINDS.get(kind, {}))
+        defs.append(column)
     return dag.AgGrid(
         id=id_, rowData=[], columnDefs=defs, defaultColDef={"sortable": True, "filter": True, "resizable": True},
         dashGridOptions=options, getRowStyle=STATUS_STYLES, style={"width": "100%"}, className="pa-grid")
 
 
 for _id, _prop in (("admin-run-now", "n_clicks"), ("admin-backfill", "n_clicks"), ("admin-interval", "n_intervals"),
-                   ("admin-watch", "data")):
+                   ("admin-watch", "data"), ("admin-cancel", "n_clicks"), ("admin-retry", "n_clicks"),
+                   ("admin-partitions-interval", "n_intervals"), ("admin-last-ended", "data")):
     inputs.declare(_id, _prop, inputs.count)
-inputs.declare("admin-backfill-start", "value", inputs.text(40))
-inputs.declare("admin-backfill-end", "value", inputs.text(40))
+inputs.declare("admin-backfill-dates", "start_date", inputs.text(40))
+inputs.declare("admin-backfill-dates", "end_date", inputs.text(40))
+inputs.declare("admin-show-idle", "value", inputs.text_list(1, 10))
 
 
 def _selected_runs(value) -> None:
@@ -75,38 +101,81 @@ def _denied(message: str):
                     className="py-4")
 
 
+def _worker_line(settings) -> tuple[str, bool]:
+    """What executes runs here, when the next scheduled one is, and whether anything will execute a run asked for."""
+    if not background.scheduler_running():
+        return ("Nothing executes runs in this process: the scheduler is off (PA_SCHEDULER_ENABLED=0) or another "
+                "process holds it. Run now and Backfill are disabled: a queued run would wait forever."), False
+    upcoming = background.next_refresh()
+    if upcoming is None:
+        return ("The scheduler executes the runs asked for (the API, this page); it schedules none itself "
+                "(PA_ETL_INTERVAL_MINUTES=0)."), True
+    return (f"The scheduler runs here: an incremental run and the checks every {settings.etl_interval_minutes} "
+            f"min; next at {upcoming:%Y-%m-%d %H:%M} UTC."), True
+
+
 def layout(**_query):
     if not auth.is_admin():
         return _denied("Admins only: log in as an admin to run the pipeline from here.")
     settings = load_settings()
-    state = (f"the scheduler runs here: incremental ETL and checks every {settings.etl_interval_minutes} min"
-             if background.scheduler_running() else "the scheduler is not running in this process: queued runs wait")
+    worker, can_run = _worker_line(settings)
+    span = admin_data.lake_span(settings)
     return html.Div([
-        heading("Admin", f"Runs, data-quality results and backfills; {state}."),
+        heading("Admin", "Runs, partitions, data-quality results and backfills."),
         dbc.Row([
             dbc.Col(dbc.Card(dbc.CardBody([
                 html.H6("Run the pipeline"),
+                html.P(worker, className="small text-muted", id="admin-worker"),
                 dbc.Button([html.I(className="bi bi-play-fill me-1"), "Run now"], id="admin-run-now",
-                           color="primary", className="me-3 mb-2"),
-                dbc.InputGroup([
-                    dbc.InputGroupText("Backfill"),
-                    dbc.Input(id="admin-backfill-start", placeholder="from YYYY-MM-DD", maxLength=10),
-                    dbc.Input(id="admin-backfill-end", placeholder="to YYYY-MM-DD", maxLength=10),
-                    dbc.Button("Queue", id="admin-backfill", color="secondary"),
-                ], size="sm", style={"maxWidth": 460}),
+                           color="primary", className="me-3 mb-2", disabled=not can_run),
+                html.Div([
+                    html.Span("Backfill", className="me-2 small fw-semibold"),
+                    dcc.DatePickerRange(id="admin-backfill-dates", start_date_id="admin-backfill-start",
+                                        end_date_id="admin-backfill-end", display_format="YYYY-MM-DD",
+                                        min_date_allowed=span[0] if span else None,
+                                        max_date_allowed=span[1] if span else None, minimum_nights=0,
+                                        first_day_of_week=1, clearable=True, disabled=not can_run,
+                                        start_date_placeholder_text="from", end_date_placeholder_text="to"),
+                    dbc.Button("Queue", id="admin-backfill", color="secondary", size="sm", className="ms-2",
+                               disabled=not can_run),
+                ], className="d-flex align-items-center flex-wrap"),
                 html.Div(id="admin-action-message", className="mt-3"),
-            ])), lg=6, className="mb-3"),
-            dbc.Col(dbc.Card(dbc.CardBody([html.H6("Progress"), html.Div(id="admin-progress")])), lg=6,
+            ])), lg=5, className="mb-3"),
+            dbc.Col(dbc.Card(dbc.CardBody([html.H6("Progress"), html.Div(id="admin-progress")])), lg=7,
                     className="mb-3"),
         ]),
-        dbc.Card(dbc.CardBody([html.H6("Run history"), _table("admin-runs", RUN_COLUMNS, selectable=True),
-                               html.H6(id="admin-run-checks-title", className="mt-3"),
-                               html.Div(id="admin-run-skipped"),
-                               _table("admin-run-checks", CHECK_COLUMNS)]), className="mb-3"),
+        dbc.Card(dbc.CardBody([
+            html.H6("Partitions"),
+            html.P("Each day of the lake: loaded, pending (not loaded yet, or changed since), skipped by the last run "
+                   "that tried it, or failed with it. Those not loaded are listed below with why.",
+                   className="small text-muted mb-1"),
+            dcc.Graph(id="admin-partitions-graph", config={"displayModeBar": False}),
+            _table("admin-partitions", PARTITION_COLUMNS, page_size=8,
+                   empty="Every partition in the lake is loaded"),
+        ]), className="mb-3"),
+        dbc.Card(dbc.CardBody([
+            html.Div([
+                html.H6("Run history", className="mb-0 me-auto"),
+                dbc.Checklist(id="admin-show-idle", options=[{"label": "show runs that found nothing new",
+                                                              "value": "idle"}],
+                              value=[], switch=True, className="small me-3"),
+                dbc.Button("Cancel run", id="admin-cancel", size="sm", color="light", className="me-2",
+                           title="Cancel the selected run (queued runs only)"),
+                dbc.Button("Retry run", id="admin-retry", size="sm", color="light",
+                           title="Queue the selected failed or cancelled run again"),
+            ], className="d-flex align-items-center mb-2"),
+            html.Div(id="admin-run-action"),
+            _table("admin-runs", RUN_COLUMNS, selectable=True, empty="No runs yet"),
+            html.H6(id="admin-run-checks-title", className="mt-3"),
+            html.Div(id="admin-run-skipped"),
+            _table("admin-run-checks", CHECK_COLUMNS, empty="Select a run above to see its check results"),
+        ]), className="mb-3"),
         dbc.Card(dbc.CardBody([html.H6("Data quality: the latest result of every check"),
-                               _table("admin-checks", CHECK_COLUMNS)])),
+                               _table("admin-checks", CHECK_COLUMNS, empty="No check has run yet")])),
         dcc.Store(id="admin-watch"),
+        dcc.Store(id="admin-last-ended"),  # the newest ended run: the partitions are drawn again when it changes
         dcc.Interval(id="admin-interval", interval=1500),
+        dcc.Interval(id="admin-partitions-interval", interval=15_000),
     ])
 
 
@@ -115,51 +184,49 @@ def _require_admin():
         raise PreventUpdate
 
 
+def _alert(text: str, color: str, id_: str):
+    return dbc.Alert(text, color=color, className="mb-0 py-2", id=id_)
+
+
 @callback(Output("admin-action-message", "children"), Output("admin-watch", "data"),
           Input("admin-run-now", "n_clicks"), Input("admin-backfill", "n_clicks"),
-          State("admin-backfill-start", "value"), State("admin-backfill-end", "value"),
+          State("admin-backfill-dates", "start_date"), State("admin-backfill-dates", "end_date"),
           prevent_initial_call=True)
 def ask_for_run(_run_now, _backfill, start, end):
     _require_admin()
+    if not background.scheduler_running():
+        return _alert("Nothing executes runs in this process (the scheduler is off): nothing was queued.",
+                      "danger", "admin-backfill-error"), dash.no_update
     who = auth.current_user()
     if ctx.triggered_id == "admin-backfill":
         checked = admin_data.validate_backfill(start, end, admin_data.lake_span(load_settings()))
         if isinstance(checked, str):
-            return dbc.Alert(checked, color="danger", className="mb-0 py-2", id="admin-backfill-error"), dash.no_update
+            return _alert(checked, "danger", "admin-backfill-error"), dash.no_update
         run_id, ahead = admin_data.request_run("backfill", who, *checked)
         what = f"Backfill {checked[0]}..{checked[1]}"
     else:
         run_id, ahead = admin_data.request_run("incremental", who)
         what = "Incremental run"
     waiting = f"; {ahead} run{'s' if ahead != 1 else ''} ahead of it, it waits its turn" if ahead else ""
-    return dbc.Alert(f"{what} queued as run {run_id}{waiting}.", color="info", className="mb-0 py-2",
-                     id="admin-queued"), run_id
+    return _alert(f"{what} queued as run {run_id}{waiting}.", "info", "admin-queued"), run_id
 
 
-def progress_view(queue: list[dict], watched: dict | None) -> list:
-    """What runs now (partitions done of total, as etl_runs has them), what waits, and how the watched run ended."""
-    out = []
-    for item in queue:
-        if item["status"] == "running":
-            done, total = item["partitions_done"] or 0, item["partitions"] or 0
-            label = f"Run {item['run_id']} ({item['trigger']}) running: {done} of {total} partitions" if total \
-                else f"Run {item['run_id']} ({item['trigger']}) running: planning"
-            out += [html.Div(label, className="small"),
-                    dbc.Progress(value=100 * done / total if total else 5, striped=True, animated=True,
-                                 className="mb-2", id="admin-progress-bar")]
-    waiting = [i for i in queue if i["status"] == "queued"]
-    if waiting:
-        out.append(html.Div(f"{len(waiting)} queued: " + ", ".join(f"run {i['run_id']} ({i['trigger']})"
-                                                                     for i in waiting), className="small mb-2"))
-    if watched is not None and watched["status"] in ("succeeded", "failed"):
-        color = "success" if watched["status"] == "succeeded" else "danger"
-        rows = (f"{int(watched['rows_read'] or 0):,} rows read, {int(watched['rows_loaded'] or 0):,} loaded, "
-                f"{int(watched['rows_quarantined'] or 0):,} quarantined; checks: {int(watched['checks_passed'])} "
-                f"passed, {int(watched['checks_warned'])} warned, {int(watched['checks_failed'])} failed")
-        out.append(dbc.Alert([html.Strong(f"Run {watched['run_id']} {watched['status']}. "), rows,
-                              html.Div(watched["error"] or watched["message"] or "", className="small mt-1")],
-                             color=color, className="mb-0 py-2", id="admin-run-result"))
-    return out or [html.Div("Nothing running.", className="small text-muted")]
+@callback(Output("admin-run-action", "children"), Output("admin-watch", "data", allow_duplicate=True),
+          Input("admin-cancel", "n_clicks"), Input("admin-retry", "n_clicks"), State("admin-runs", "selectedRows"),
+          prevent_initial_call=True)
+def act_on_run(_cancel, _retry, selected):
+    _require_admin()
+    if not selected:
+        return _alert("Select a run in the history first.", "secondary", "admin-run-action-result"), dash.no_update
+    run_id, who = selected[0]["run_id"], auth.current_user()
+    if ctx.triggered_id == "admin-cancel":
+        done, message = admin_data.cancel_run(run_id, who)
+        return _alert(message, "info" if done else "danger", "admin-run-action-result"), dash.no_update
+    if not background.scheduler_running():
+        return _alert("Nothing executes runs in this process (the scheduler is off): nothing was queued.",
+                      "danger", "admin-run-action-result"), dash.no_update
+    new_id, message = admin_data.retry_run(run_id, who)
+    return _alert(message, "info" if new_id else "danger", "admin-run-action-result"), new_id or dash.no_update
 
 
 def _records(frame: pd.DataFrame, columns) -> list[dict]:
@@ -172,27 +239,36 @@ def _records(frame: pd.DataFrame, columns) -> list[dict]:
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
-@callback(Output("admin-runs", "rowData"), Output("admin-checks", "rowData"), Output("admin-progress", "children"),
-          Input("admin-interval", "n_intervals"), Input("admin-watch", "data"))
-def refresh(_tick, watch):
+@callback(Output("admin-runs", "rowData"), Output("admin-show-idle", "options"), Output("admin-checks", "rowData"),
+          Output("admin-progress", "children"), Output("admin-last-ended", "data"),
+          Input("admin-interval", "n_intervals"), Input("admin-watch", "data"), Input("admin-show-idle", "value"),
+          State("admin-last-ended", "data"))
+def refresh(_tick, watch, show_idle, last_ended):
     _require_admin()
     history = admin_data.run_history()
     watched = None
     if watch is not None and not history.empty:
         match = history[history["run_id"] == watch]
         watched = match.iloc[0].to_dict() if len(match) else None
-    return (_records(history, RUN_COLUMNS), _records(admin_data.latest_checks(), CHECK_COLUMNS),
-            progress_view(admin_data.queue(), watched))
+    rows, folded = admin_views.run_rows(history, bool(show_idle))
+    idle = sum(1 for r in history.to_dict("records") if admin_views.is_idle(r)) if not history.empty else 0
+    toggle = [{"label": f"show {idle} run{'s' if idle != 1 else ''} that found nothing new", "value": "idle"}]
+    ended = history.loc[history["status"].isin(admin_views.ENDED_COLORS), "run_id"] if not history.empty else []
+    newest = int(max(ended)) if len(ended) else None
+    return (rows, toggle, _records(admin_data.latest_checks(), CHECK_COLUMNS),
+            admin_views.progress_view(admin_data.queue(), watched),
+            newest if newest != last_ended else dash.no_update)
 
 
-def skipped_view(skipped: list[dict]):
-    """The partitions a run skipped, each with its file and reason (a warning), or nothing."""
-    if not skipped:
-        return None
-    items = [html.Li([html.Strong(f"{p['kind']} {p['day']}: "), p["reason"]]) for p in skipped]
-    return dbc.Alert([html.Div(f"{len(skipped)} partition{'s' if len(skipped) != 1 else ''} skipped (they stay "
-                               "pending until fixed):", className="fw-semibold"), html.Ul(items, className="mb-0")],
-                     color="warning", className="py-2 small", id="admin-skipped")
+@callback(Output("admin-partitions-graph", "figure"), Output("admin-partitions", "rowData"),
+          Input("admin-partitions-interval", "n_intervals"), Input("admin-last-ended", "data"))
+def show_partitions(_tick, _last_ended):
+    _require_admin()
+    frame = admin_data.partitions(load_settings())
+    attention = frame[frame["state"] != "loaded"].copy()
+    attention["day"] = attention["day"].astype(str)
+    attention["run_id"] = attention["run_id"].astype("Int64")
+    return admin_views.partition_strip(frame), _records(attention, PARTITION_COLUMNS)
 
 
 @callback(Output("admin-run-checks", "rowData"), Output("admin-run-checks-title", "children"),
@@ -206,4 +282,4 @@ def show_run_checks(selected):
     if run is None:
         return [], f"No run {run_id}", None
     return (_records(admin_data.checks_of_run(run_id), CHECK_COLUMNS), f"Checks of run {run_id} ({run['status']})",
-            skipped_view(run["skipped"]))
+            admin_views.skipped_view(run["skipped"]))
