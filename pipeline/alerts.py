@@ -5,7 +5,8 @@ is resolved.
 Incidents (table `alert_incidents`), each keyed so that the same condition found again is the same incident:
 - `run_failed:etl` / `run_failed:dq`: a load (incremental or backfill) or a data-quality run failed; resolved by
   the next one of its kind that succeeds;
-- `check:<name>`: a check failed; resolved by the next run that evaluates it without failing;
+- `check:etl:<name>` / `check:dq:<name>`: a check failed in a load or a data-quality run; resolved by the next
+  run of the same kind that evaluates it without failing;
 - `skipped:<kind>:<day>`: a lake partition was skipped (its file and reason); resolved by the next load covering
   that day that does not skip it;
 - `stale`: the newest day with data is more than PA_FRESHNESS_LAG_DAYS before today; resolved when it is not.
@@ -70,7 +71,9 @@ def found(result: RunResult, last_day: dt.date | None, today: dt.date,
     else:
         resolved.add(f"run_failed:{group}")
     for c in result.checks:
-        key = f"check:{c.check.name}"
+        # by the kind of run: a load checks what it stages, a data-quality run what is published; a load blocked by
+        # a check must not be called resolved by an hourly audit of the (unchanged) published data
+        key = f"check:{group}:{c.check.name}"
         if c.status == "fail":
             present.append(Condition(key, "check_failed", f"Check {c.check.name} failed: {c.message}",
                                      {"run": run, "failed_checks": [c.check.name], "check": c.check.name,

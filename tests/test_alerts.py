@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import alerts, run_queue
+from pipeline import alerts, audit, run_queue
 from pipeline.generate import generate
 from pipeline.lifecycle import RunFailed
 from tests.conftest import DAYS, START, run_etl, warehouse
@@ -91,13 +91,17 @@ def test_a_failure_alerts_once_and_resolves_once(fresh_lake, receiver):
     failed = load(settings)
     assert failed.status == "failed"
     sent = receiver.take()
-    assert {m["incident"] for m in sent} == {"run_failed:etl"} | {f"check:{c.check.name}" for c in failed.failed_checks}
+    assert {m["incident"] for m in sent} == {"run_failed:etl"} | {f"check:etl:{c.check.name}"
+                                                                  for c in failed.failed_checks}
     run_alert = next(m for m in sent if m["incident"] == "run_failed:etl")
     assert run_alert["status"] == "firing" and run_alert["run"] == {"run_id": failed.run_id, "mode": "incremental",
                                                                     "status": "failed"}
     assert run_alert["text"].startswith(f"[product-analytics] ALERT: Run {failed.run_id} (incremental) failed: ")
     assert run_alert["failed_checks"] == [c.check.name for c in failed.failed_checks]
     load(settings)  # the same failure again: no new alert
+    assert receiver.take() == []
+    with warehouse(settings) as con:  # an audit of the published data (unchanged) resolves none of it
+        run_queue.after_run(con, settings, audit.check_published(con, settings))
     assert receiver.take() == []
     pq.write_table(good, path)  # fixed
     assert load(settings).status == "succeeded"

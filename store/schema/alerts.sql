@@ -5,7 +5,7 @@
 -- opened by the first run that found it, resolved by the first later run that found it gone. At most one open row
 -- per incident_key.
 CREATE TABLE IF NOT EXISTS alert_incidents (
-    incident_key          VARCHAR NOT NULL,   -- run_failed:etl, run_failed:dq, check:<name>, skipped:<kind>:<day>, stale
+    incident_key          VARCHAR NOT NULL,   -- run_failed:etl|dq, check:etl|dq:<name>, skipped:<kind>:<day>, stale
     kind                  VARCHAR NOT NULL,   -- run_failed, check_failed, partition_skipped, stale_data
     summary               VARCHAR NOT NULL,   -- the alert's one line
     details               VARCHAR NOT NULL,   -- JSON: the structured fields of the alert
