@@ -134,7 +134,7 @@ def run(con: duckdb.DuckDBPyConnection, settings: Settings, *, start: dt.date | 
                           for kind, day in sorted(set(plan.partitions) | set(plan.skipped))]
         current.planned(len(plan.partitions))
         for notice in result.notices:
-            log.warning("run %s: %s", result.run_id, notice)
+            log.info("run %s: %s", result.run_id, notice)  # the CLI prints them itself: a warning would print twice
         as_of = as_of or utcnow()
         con.execute("BEGIN TRANSACTION")
         try:

@@ -38,6 +38,23 @@ CONTRACT: dict[str, dict[str, str]] = {
     },
 }
 
+# Also accepted, converted in staging (docs/data_model.md, "also accepted"): what mainstream writers put in a
+# file for the contract's types. Timestamps of any precision, or marked UTC, become microsecond UTC wall time;
+# narrower or unsigned integers and whole decimals are widened to BIGINT (a value out of its range is quarantined).
+ALSO_ACCEPTED: dict[str, tuple[str, ...]] = {
+    "TIMESTAMP": ("TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ_NS"),
+    "BIGINT": ("TINYINT", "SMALLINT", "INTEGER", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "DECIMAL(p,0)"),
+}
+
+
+def accepts(contract_type: str, found: str) -> bool:
+    """Whether a file column of DuckDB type `found` loads into a contract column of `contract_type`."""
+    if found == contract_type:
+        return True
+    also = ALSO_ACCEPTED.get(contract_type, ())
+    return found in also or ("DECIMAL(p,0)" in also and found.startswith("DECIMAL(") and found.endswith(",0)"))
+
+
 PARTITION_KEY = {"events": "event_date", "users": "change_date"}
 KINDS = tuple(CONTRACT)
 
@@ -95,6 +112,7 @@ def list_lake(lake_dir: Path) -> LakeListing:
     """
     files: dict[tuple[str, dt.date], list[LakeFile]] = {}
     problems: list[str] = []
+    ignored: list[str] = []
     lake_root = Path(lake_dir).resolve()
     for kind in KINDS:
         root = lake_root / kind
@@ -110,11 +128,30 @@ def list_lake(lake_dir: Path) -> LakeListing:
                 continue
             found = files.setdefault((kind, day), [])
             for f in sorted(os.scandir(entry.path), key=lambda e: e.name):
-                if f.is_file() and f.name.endswith(".parquet") and not f.name.startswith((".", "_")):
+                if not f.is_file():
+                    continue
+                rel = f"{kind}/{entry.name}/{f.name}"
+                if f.name.startswith((".", "_")):
+                    ignored.append(rel)
+                elif f.name.endswith(".parquet") or _is_parquet(f.path):
                     st = f.stat()
-                    rel = f"{kind}/{entry.name}/{f.name}"
                     found.append(LakeFile(kind, day, rel, str(lake_root / rel), st.st_size, st.st_mtime_ns))
+                else:
+                    ignored.append(rel)
+    if ignored:
+        problems.append(f"{len(ignored)} file{'s' if len(ignored) != 1 else ''} ignored: hidden, marker or not Parquet "
+                        f"(names starting with . or _, such as Spark's _SUCCESS and .crc files, or no Parquet magic "
+                        f"bytes), e.g. {', '.join(ignored[:3])}")
     return LakeListing(files, problems)
+
+
+def _is_parquet(path: str) -> bool:
+    """A file named without .parquet (as Hive, Trino and Spark may write) that starts with Parquet's magic bytes."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == b"PAR1"
+    except OSError:
+        return False
 
 
 def write_partition(lake_dir: Path, kind: str, day: dt.date, table: pa.Table, name: str = "part-0.parquet") -> Path:

@@ -93,12 +93,14 @@ def inspect(con: duckdb.DuckDBPyConnection, files: list[lake.LakeFile]) -> Inspe
         else:
             found, expected = columns.get(f.path, {}), lake.CONTRACT[f.kind]
             missing = [c for c in expected if c not in found]
-            wrong = [f"{c} is {found[c]}, expected {t}" for c, t in expected.items() if c in found and found[c] != t]
+            wrong = [f"{c} is {found[c]}, expected {t}" for c, t in expected.items()
+                     if c in found and not lake.accepts(t, found[c])]
             if missing:
                 report.problems.append(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
             if wrong:
                 report.problems.append(f"wrong type: {'; '.join(wrong)}")
-            report.extra_columns = [c for c in found if c not in expected]
+            # a partition column kept in the file (polars, DuckDB's partitioned writes) is the folder's: not extra
+            report.extra_columns = [c for c in found if c not in expected and c != lake.PARTITION_KEY[f.kind]]
         reports.append(report)
 
     skipped: dict[tuple[str, dt.date], str] = {}

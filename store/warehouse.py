@@ -60,6 +60,8 @@ def _connect(settings: Settings, read_only: bool) -> duckdb.DuckDBPyConnection:
             "if that is the app, start runs and backfills from its admin page, or stop it first"
         ) from None
     con.execute("SET enable_progress_bar = false")
+    # every timestamp is UTC: a writer's UTC-marked timestamps become UTC wall time, never the host's zone's
+    con.execute("SET TimeZone = 'UTC'")
     return con
 
 

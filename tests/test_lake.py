@@ -27,6 +27,19 @@ def test_the_documented_contract_is_the_checked_one(kind):
     assert list(documented_contract(kind)) == list(lake.CONTRACT[kind])
 
 
+@pytest.mark.parametrize("kind", lake.KINDS)
+def test_the_documented_conversions_are_the_accepted_ones(kind):
+    """The 'also accepted, converted' column of each contract row lists exactly lake.ALSO_ACCEPTED of its type."""
+    text = (ROOT / "docs" / "data_model.md").read_text()
+    section = text.split(f"### Contract: {kind}", 1)[1].split("\n#", 1)[0]
+    for m in re.finditer(r"^\| (\w+) \| ([A-Z ]+) \| ([^|]+) \|", section, re.M):
+        if m[1] == "column":
+            continue
+        listed = [] if m[3].strip() == "—" else [t.strip() for t in m[3].split(", ")]
+        assert listed == list(lake.ALSO_ACCEPTED.get(m[2], ())), m[1]
+        assert all(lake.accepts(m[2], t.replace("(p,0)", "(38,0)")) for t in listed)
+
+
 def test_partition_folders_are_parsed_strictly():
     assert lake.parse_partition_folder("events", "event_date=2024-02-29") == dt.date(2024, 2, 29)
     with pytest.raises(ValueError, match="not a date"):
@@ -46,8 +59,9 @@ def test_listing_names_bad_folders_and_skips_hidden_files(tmp_path):
     listing = lake.list_lake(tmp_path)
     assert [f.rel_path for f in listing.files[("events", day)]] == ["events/event_date=2024-03-01/part-0.parquet"]
     assert listing.files[("events", dt.date(2024, 3, 2))] == []
-    assert len(listing.problems) == 1 and "event_date=yesterday" in listing.problems[0]
-    assert "'yesterday' is not a date" in listing.problems[0]
+    bad_folder, ignored = listing.problems
+    assert "event_date=yesterday" in bad_folder and "'yesterday' is not a date" in bad_folder
+    assert ignored.startswith("2 files ignored: hidden, marker or not Parquet") and "_SUCCESS" in ignored
 
 
 def test_write_partition_is_atomic_and_typed(tmp_path):

@@ -1,16 +1,20 @@
--- One row per user change record of the partitions this run loads, typed by the contract, with its
--- source file and, when it cannot be loaded, why (reject_reason). Among records otherwise fit to load, of several
--- with one (user_id, updated_at) the first (by attributes, then file) loads and the others are duplicates.
+-- One row per user change record of the partitions this run loads, typed by the contract (the encodings it also
+-- accepts converted: docs/data_model.md), with its source file and, when it cannot be loaded, why
+-- (reject_reason). Among records otherwise fit to load, of several with one (user_id, updated_at) the first (by
+-- attributes, then file) loads and the others are duplicates.
 CREATE OR REPLACE TEMP TABLE stg_users AS
 WITH raw AS (
-    SELECT user_id, segment, country, age_group, signup_date, updated_at, change_date,
-           substr(filename, length($lake_prefix) + 1) AS source_file
+    SELECT TRY_CAST(user_id AS BIGINT) AS user_id, segment, country, age_group, signup_date,
+           CAST(updated_at AS TIMESTAMP) AS updated_at, change_date,
+           substr(filename, length($lake_prefix) + 1) AS source_file,
+           user_id IS NOT NULL AND TRY_CAST(user_id AS BIGINT) IS NULL AS out_of_range
     FROM read_parquet($files, hive_partitioning = true, filename = true, union_by_name = true,
                       hive_types = {'change_date': DATE})
 ),
 checked AS (
     SELECT *,
            CASE
+               WHEN out_of_range THEN 'a BIGINT column out of range'
                WHEN user_id IS NULL THEN 'missing user_id'
                WHEN updated_at IS NULL THEN 'missing updated_at'
                WHEN CAST(updated_at AS DATE) <> change_date THEN 'updated_at outside its partition day'
