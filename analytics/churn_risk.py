@@ -14,10 +14,9 @@ import pandas as pd
 
 from analytics.filters import Filters
 from analytics.queries import query
+from pipeline.churn import WINDOW_DAYS  # the days the features look back
 
-WINDOW_DAYS = 28  # the features look back this many days (pipeline/churn.py)
 DIMENSIONS = {"segment": "Segment", "platform": "Platform", "age_group": "Age group", "country": "Country"}
-BAND_EDGES = {"high": 0.5, "medium": 0.2}  # pipeline/churn_model.BANDS
 BIN_WIDTH = 0.05
 LIST_ROWS = 200  # the highest-risk people listed on the page
 CSV_ROWS = 10_000  # ... and in its CSV (bounded work per request)

@@ -4,6 +4,7 @@ claims queued runs one at a time, oldest first, and executes each through its ru
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from contextlib import AbstractContextManager, nullcontext
 from typing import Callable, ContextManager
@@ -28,6 +29,15 @@ def request(con: duckdb.DuckDBPyConnection, mode: str, requested_by: str, start:
     run_id = runs.enqueue(con, mode, trigger, requested_by, start, end)
     ahead = next((r["ahead"] for r in runs.queue(con) if r["run_id"] == run_id), 0)
     return run_id, int(ahead)
+
+
+def retry(con: duckdb.DuckDBPyConnection, run: dict, requested_by: str) -> tuple[int, int]:
+    """Queue a failed or cancelled run (a runs.get row) again with the same mode and dates; its new id and how many
+    runs are ahead of it. ValueError for a run in any other state."""
+    if run["status"] not in runs.RETRYABLE:
+        raise ValueError(f"run {run['run_id']} is {run['status']}: only a failed or cancelled run is retried")
+    p = json.loads(run["parameters"] or "{}")
+    return request(con, p.get("mode", "incremental"), requested_by, p.get("start"), p.get("end"))
 
 
 def execute(con: duckdb.DuckDBPyConnection, settings: Settings, queued: runs.QueuedRun) -> RunResult:

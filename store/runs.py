@@ -113,16 +113,6 @@ def cancel(con: duckdb.DuckDBPyConnection, run_id: int, by: str | None) -> bool:
         is not None
 
 
-def retry(con: duckdb.DuckDBPyConnection, run: dict, requested_by: str | None) -> int:
-    """Queue a run again with the same mode and dates (a `get` row of a failed or cancelled run); its new id."""
-    if run["status"] not in RETRYABLE:
-        raise ValueError(f"run {run['run_id']} is {run['status']}: only a failed or cancelled run is retried")
-    p = json.loads(run["parameters"] or "{}")
-    mode = p.get("mode", "incremental")
-    return enqueue(con, mode, "backfill" if mode == "backfill" else "manual", requested_by, p.get("start"),
-                   p.get("end"))
-
-
 def as_json(row: dict) -> dict:
     """A run (a `recent` or `get` row) as the runs API shows it: timestamps ISO in UTC, JSON fields parsed."""
     out = {}

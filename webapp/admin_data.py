@@ -123,7 +123,7 @@ def retry_run(run_id: int, who: str | None) -> tuple[int | None, str]:
         if found is None:
             return None, f"There is no run {run_id}."
         try:
-            new_id = runs.retry(cur, found, who)
+            new_id, _ahead = run_queue.retry(cur, found, who)
         except ValueError as exc:
             return None, f"{str(exc)[0].upper()}{str(exc)[1:]}."
     return new_id, f"Run {run_id} queued again as run {new_id}."

@@ -81,6 +81,16 @@ def any_value(max_bytes: int) -> Check:
     return check
 
 
+def selected_row(key: str, what: str) -> Check:
+    """An AG Grid's selectedRows: none, or one row of it (as the grid sent it, at most 20 KB) with an integer `key`."""
+    def check(value):
+        any_value(20_000)(value)
+        if value is not None and not (isinstance(value, list) and len(value) <= 1 and all(
+                isinstance(row, dict) and isinstance(row.get(key), int) for row in value)):
+            raise Invalid(f"expected the selected {what}: a list of at most one row with its {key}")
+    return check
+
+
 def date_text(value) -> dt.date:
     """An ISO date (YYYY-MM-DD, optionally with a time) from EARLIEST to LATEST."""
     try:

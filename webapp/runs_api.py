@@ -141,11 +141,10 @@ def retry_run(run_id: int):
     with warehouse.cursor() as cur:
         run = _run_or_404(cur, run_id)
         try:
-            new_id = runs.retry(cur, run, f"{token.name} (api)")
+            new_id, ahead = run_queue.retry(cur, run, f"{token.name} (api)")
         except ValueError as exc:
             raise Refused(409, str(exc)) from None
-        ahead = next((r["ahead"] for r in runs.queue(cur) if r["run_id"] == new_id), 0)
-    return _queued(new_id, int(ahead))
+    return _queued(new_id, ahead)
 
 
 @api.get("/status")

@@ -35,13 +35,14 @@ def _when(value) -> str | None:
 
 def run_rows(history: pd.DataFrame, show_idle: bool) -> tuple[list[dict], int]:
     """The run history's rows as the grid shows them (times, what, checks, the message or error), and how many
-    runs that found nothing new were folded away (all of them shown with `show_idle`)."""
-    rows, folded = [], 0
+    runs found nothing new (folded away unless `show_idle`)."""
+    rows, idle = [], 0
     for run in history.to_dict("records"):
         run = {k: (None if not isinstance(v, (list, dict)) and pd.isna(v) else v) for k, v in run.items()}
-        if not show_idle and is_idle(run):
-            folded += 1
-            continue
+        if is_idle(run):
+            idle += 1
+            if not show_idle:
+                continue
         skipped = skipped_of(run)
         note = run["error"] if run["status"] == "failed" else (run["message"] or "")
         if skipped:
@@ -56,7 +57,7 @@ def run_rows(history: pd.DataFrame, show_idle: bool) -> tuple[list[dict], int]:
             "checks": f"{int(run['checks_passed'])} · {int(run['checks_warned'])} · {int(run['checks_failed'])}"
             if run["checks"] else "", "note": note,
         })
-    return rows, folded
+    return rows, idle
 
 
 def partition_strip(frame: pd.DataFrame) -> go.Figure:

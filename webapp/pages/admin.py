@@ -85,15 +85,7 @@ inputs.declare("admin-backfill-dates", "end_date", inputs.text(40))
 inputs.declare("admin-show-idle", "value", inputs.text_list(1, 10))
 
 
-def _selected_runs(value) -> None:
-    """The run history's selection: none, or one row of it (with its run_id)."""
-    inputs.any_value(20_000)(value)
-    if value is not None and not (isinstance(value, list) and len(value) <= 1 and all(
-            isinstance(row, dict) and isinstance(row.get("run_id"), int) for row in value)):
-        raise inputs.Invalid("expected the selected run: a list of at most one row with its run_id")
-
-
-inputs.declare("admin-runs", "selectedRows", _selected_runs)
+inputs.declare("admin-runs", "selectedRows", inputs.selected_row("run_id", "run"))
 
 
 def _denied(message: str):
@@ -250,8 +242,7 @@ def refresh(_tick, watch, show_idle, last_ended):
     if watch is not None and not history.empty:
         match = history[history["run_id"] == watch]
         watched = match.iloc[0].to_dict() if len(match) else None
-    rows, folded = admin_views.run_rows(history, bool(show_idle))
-    idle = sum(1 for r in history.to_dict("records") if admin_views.is_idle(r)) if not history.empty else 0
+    rows, idle = admin_views.run_rows(history, bool(show_idle))
     toggle = [{"label": f"show {idle} run{'s' if idle != 1 else ''} that found nothing new", "value": "idle"}]
     ended = history.loc[history["status"].isin(admin_views.ENDED_COLORS), "run_id"] if not history.empty else []
     newest = int(max(ended)) if len(ended) else None

@@ -51,16 +51,8 @@ BAND_STYLES = {"styleConditions": [
 ]}
 
 
-def _selected_person(value) -> None:
-    """The list's selection: none, or one row of it (with its user_id)."""
-    callback_inputs.any_value(20_000)(value)
-    if value is not None and not (isinstance(value, list) and len(value) <= 1 and all(
-            isinstance(row, dict) and isinstance(row.get("user_id"), int) for row in value)):
-        raise callback_inputs.Invalid("expected the selected person: a list of at most one row with its user_id")
-
-
 callback_inputs.declare(ID("dimension"), "value", callback_inputs.one_of(*churn_risk.DIMENSIONS))
-callback_inputs.declare(ID("people-grid"), "selectedRows", _selected_person)
+callback_inputs.declare(ID("people-grid"), "selectedRows", callback_inputs.selected_row("user_id", "person"))
 
 
 def _state() -> churn_risk.State:
