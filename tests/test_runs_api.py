@@ -159,13 +159,14 @@ def test_the_cli_goes_through_the_api_while_the_app_holds_the_warehouse(api):
 
 def test_without_a_worker_in_the_process_a_run_is_refused_not_left_waiting():
     """The app in this process, its scheduler not started (as with PA_SCHEDULER_ENABLED=0): 503, nothing queued."""
-    import app
+    from tests.browser.conftest import _app  # the app as the browser tests load it (once per process)
     from webapp import runs_api
 
-    runs_api.configure_tokens(app.server, ADMIN_ENTRY)
+    server = _app().server
+    runs_api.configure_tokens(server, ADMIN_ENTRY)
     try:
-        answer = app.server.test_client().post("/api/runs", json={"mode": "incremental"}, headers=auth(ADMIN_TOKEN))
+        answer = server.test_client().post("/api/runs", json={"mode": "incremental"}, headers=auth(ADMIN_TOKEN))
     finally:
-        runs_api.configure_tokens(app.server, "")
+        runs_api.configure_tokens(server, "")
     assert answer.status_code == 503
     assert answer.get_json()["error"].startswith("no worker executes runs in this process")
