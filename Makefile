@@ -8,7 +8,7 @@ PA_DEMO_USERS ?= 10000
 PA_DEMO_DAYS ?= 120
 export PA_DATA_DIR
 
-.PHONY: install run demo serve test test-fast lint bench clean airflow
+.PHONY: install run demo serve test test-fast lint bench clean airflow notebook notebook-strip
 
 install: $(STAMP)
 
@@ -50,6 +50,25 @@ test: lint airflow  ## the layers contract, then every test, browser tests inclu
 
 test-fast: lint airflow  ## every test but the browser ones
 	$(BIN)/python -m pytest -m "not browser"
+
+# The analyst's notebook (README, "Notebook"): JupyterLab from the optional extra `notebook`, installed on first use.
+NOTEBOOK := notebooks/product_analytics_exploration.ipynb
+NOTEBOOK_STAMP := $(VENV)/.notebook-installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+# Served from the repository's root (the notebook links to docs/); without JupyterLab's "build recommended" prompt,
+# which Dash's bundled JupyterLab source extension triggers and this notebook does not need.
+notebook: $(NOTEBOOK_STAMP)  ## JupyterLab on the analyst's notebook (it reads the marts snapshot in the data folder)
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) $(if $(filter 0,$(shell id -u)),--allow-root) \
+		"--ServerApp.tornado_settings={'page_config_data': {'buildCheck': False, 'buildAvailable': False}}" \
+		$(NOTEBOOK)
+
+$(NOTEBOOK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,notebook]'
+	rm -f $(VENV)/.notebook-installed-*
+	touch $@
+
+notebook-strip: install  ## remove the notebooks' outputs before committing (tests/test_notebook.py fails on any)
+	$(BIN)/python scripts/strip_notebook_outputs.py
 
 bench: install
 	$(BIN)/python benchmarks/etl.py

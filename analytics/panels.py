@@ -44,6 +44,28 @@ def no_data(columns: list[str]) -> pd.DataFrame:
     return frame
 
 
+RESTATEMENT_COLUMNS = ["run_id", "mode", "trigger", "requested_by", "ended_at", "first_day", "last_day", "days"]
+
+
+def restatements(f: Filters, mark_days: int, today: dt.date | None = None) -> pd.DataFrame:
+    """The days of the range that a run ended in the last `mark_days` days restated (published again: a backfill,
+    a late or changed file), one row per run and run of consecutive days: run_id, mode, trigger, requested_by,
+    ended_at, first_day, last_day, days (docs/metrics.md#restated-days). Empty when `mark_days` is 0."""
+    if mark_days <= 0:
+        return pd.DataFrame(columns=RESTATEMENT_COLUMNS)
+    today = today or dt.datetime.now(dt.timezone.utc).date()
+    since = dt.datetime.combine(today - dt.timedelta(days=mark_days), dt.time())  # a day's key: cached for the day
+    frame = query("restatements", since=since)
+    inside = (frame["last_day"] >= pd.Timestamp(f.start)) & (frame["first_day"] <= pd.Timestamp(f.end))
+    return frame[inside].reset_index(drop=True)[RESTATEMENT_COLUMNS]
+
+
+def restated_by(run_id: int) -> pd.DataFrame:
+    """The days run `run_id` restated, whenever it ended: the rows of `restatements` for that run."""
+    frame = query("restatements", since=dt.datetime(1900, 1, 1))
+    return frame[frame["run_id"] == run_id].reset_index(drop=True)[RESTATEMENT_COLUMNS]
+
+
 # -- overview -------------------------------------------------------------------------------------------------------
 
 ACTIVITY_COLUMNS = ["day", "dau", "dau_ma7", "wau", "mau", "stickiness", "events", "new_users", "is_wau_complete",

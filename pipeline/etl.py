@@ -13,7 +13,7 @@ from typing import Iterator
 
 import duckdb
 
-from pipeline import SQL, lake, lake_check, steps
+from pipeline import SQL, lake, lake_check, notices, steps
 from pipeline.lifecycle import Progress, Run, RunResult, run_lifecycle
 from pipeline.plan import Plan, manifest_versions, plan_backfill, plan_incremental
 from pipeline.quality import gate
@@ -127,7 +127,7 @@ def run(con: duckdb.DuckDBPyConnection, settings: Settings, *, start: dt.date | 
             inspection = lake_check.inspect(con, plan.files)
         attempted = not plan.is_empty
         plan = plan.without(inspection.skipped)
-        result.notices = plan.notices + inspection.notices()
+        result.notices = notices.grouped(plan.findings + inspection.findings)  # one line per cause
         result.skipped = [{"kind": kind, "day": day.isoformat(), "reason": reason}
                           for (kind, day), reason in sorted(plan.skipped.items())]
         result.planned = [{"kind": kind, "day": day.isoformat()}

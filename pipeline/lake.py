@@ -16,6 +16,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.notices import Finding
+
 # The contract: column name -> DuckDB type as read from Parquet. Order is the documented order.
 CONTRACT: dict[str, dict[str, str]] = {
     "events": {
@@ -77,10 +79,12 @@ class LakeFile:
 
 @dataclass(frozen=True)
 class LakeListing:
-    """Every file found under the lake, grouped by partition, and the folders that could not be read as one."""
+    """Every file found under the lake, grouped by partition; what it ignored (folders that are not partitions, files
+    that are hidden, markers or not Parquet) as findings (pipeline/notices.py) for the run's notices."""
 
     files: dict[tuple[str, dt.date], list[LakeFile]]
-    problems: list[str]
+    problems: list[Finding]
+    root: Path | None = None  # the resolved lake folder
 
     def partitions(self, kind: str) -> list[dt.date]:
         return sorted(d for k, d in self.files if k == kind)
@@ -105,14 +109,18 @@ def parse_partition_folder(kind: str, name: str) -> dt.date:
         raise ValueError(f"{m['value']!r} is not a date (YYYY-MM-DD)") from None
 
 
+HIDDEN = ("hidden or marker file (name starting with . or _, such as Spark's _SUCCESS and .crc files, or a "
+          "writer's temporary file)")
+NOT_PARQUET = "not Parquet (no .parquet suffix and no Parquet magic bytes)"
+
+
 def list_lake(lake_dir: Path) -> LakeListing:
     """Scan the lake's partition folders; partitions with no Parquet file are listed with no files.
 
     Absolute paths are built on the resolved lake folder, the prefix `etl` strips to name files in the warehouse.
     """
     files: dict[tuple[str, dt.date], list[LakeFile]] = {}
-    problems: list[str] = []
-    ignored: list[str] = []
+    problems: list[Finding] = []
     lake_root = Path(lake_dir).resolve()
     for kind in KINDS:
         root = lake_root / kind
@@ -123,8 +131,13 @@ def list_lake(lake_dir: Path) -> LakeListing:
                 continue
             try:
                 day = parse_partition_folder(kind, entry.name)
-            except ValueError as exc:
-                problems.append(f"{entry.path}: skipped, {exc}")
+            except ValueError:
+                m = _FOLDER.match(entry.name)
+                cause = ("the date in its name is not a real date (YYYY-MM-DD)" if m and m["key"] == PARTITION_KEY[kind]
+                         else f"expected a folder named {PARTITION_KEY[kind]}=YYYY-MM-DD")
+                problems.append(Finding(kind, cause, path=entry.path, action="skipped", subject="folder", hint=(
+                    f"name a partition folder {PARTITION_KEY[kind]}=YYYY-MM-DD (the day of its rows, UTC); move "
+                    f"anything else out of the lake's {kind}/ folder")))
                 continue
             found = files.setdefault((kind, day), [])
             for f in sorted(os.scandir(entry.path), key=lambda e: e.name):
@@ -132,17 +145,17 @@ def list_lake(lake_dir: Path) -> LakeListing:
                     continue
                 rel = f"{kind}/{entry.name}/{f.name}"
                 if f.name.startswith((".", "_")):
-                    ignored.append(rel)
+                    problems.append(Finding(kind, HIDDEN, day, str(lake_root / rel), "ignored", subject="file",
+                                            hint="none for a writer's markers; a data file must not be named with a "
+                                                 "leading . or _"))
                 elif f.name.endswith(".parquet") or _is_parquet(f.path):
                     st = f.stat()
                     found.append(LakeFile(kind, day, rel, str(lake_root / rel), st.st_size, st.st_mtime_ns))
                 else:
-                    ignored.append(rel)
-    if ignored:
-        problems.append(f"{len(ignored)} file{'s' if len(ignored) != 1 else ''} ignored: hidden, marker or not Parquet "
-                        f"(names starting with . or _, such as Spark's _SUCCESS and .crc files, or no Parquet magic "
-                        f"bytes), e.g. {', '.join(ignored[:3])}")
-    return LakeListing(files, problems)
+                    problems.append(Finding(kind, NOT_PARQUET, day, str(lake_root / rel), "ignored", subject="file",
+                                            hint="files must be Parquet (recognised by their magic bytes, PAR1); "
+                                                 "move anything else out of the lake"))
+    return LakeListing(files, problems, lake_root)
 
 
 def _is_parquet(path: str) -> bool:

@@ -13,7 +13,7 @@ import duckdb
 
 from pipeline import alerts, audit, churn_model, etl
 from pipeline.lifecycle import RunFailed, RunResult
-from store import runs
+from store import runs, snapshot
 from store.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -56,11 +56,13 @@ def execute(con: duckdb.DuckDBPyConnection, settings: Settings, queued: runs.Que
 
 def after_run(con: duckdb.DuckDBPyConnection, settings: Settings, result: RunResult) -> list[str]:
     """What follows every run, whoever ran it (the worker, the CLI, the Airflow DAG): after a load that published
-    data, the churn scores refreshed; then the alerts (pipeline/alerts.py) for what the run found. Never raises:
-    the run has ended either way. The lines saying what was done."""
+    data, the churn scores refreshed; the marts snapshot written (store/snapshot.py); then the alerts
+    (pipeline/alerts.py) for what the run found. Never raises: the run has ended either way. The lines saying what
+    was done."""
     lines = []
     if result.mode != "dq" and runs.succeeded(result.status) and result.partitions:
         lines.append(refresh_churn(con, settings))
+    lines.append(write_snapshot(con, settings, result.run_id))
     sent = alerts.after_run(con, settings, result)
     if sent:
         lines.append(f"alerts: {len(sent)} sent ({', '.join(m['summary'][:80] for m in sent)})")
@@ -78,6 +80,16 @@ def refresh_churn(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
         return f"churn: could not refresh the scores: {exc}"
     log.info("queue: %s", line)
     return line
+
+
+def write_snapshot(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: int) -> str:
+    """The marts snapshot after a run, for readers outside this process; a failure is logged, never raised."""
+    try:
+        path = snapshot.write(con, settings.data_dir, run_id, settings.marts_snapshots_kept)
+    except Exception as exc:  # noqa: BLE001 - the run has ended; the next one writes the snapshot again
+        log.exception("queue: could not write the marts snapshot")
+        return f"marts snapshot: could not be written: {exc}"
+    return f"marts snapshot: {path}" if path else "marts snapshot: none (PA_MARTS_SNAPSHOTS_KEPT=0)"
 
 
 def work(settings: Settings, cursor_factory: CursorFactory, around_run: AroundRun | None = None, *,

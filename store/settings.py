@@ -33,6 +33,8 @@ class Settings:
     api_url: str = setting("PA_API_URL", "http://127.0.0.1:8050", "Where the CLI and the Airflow DAG reach the app's runs API when the app holds the warehouse.")
     api_token: str = setting("PA_API_TOKEN", "", "The bearer token the CLI and the Airflow DAG present to the runs API (one of PA_API_TOKENS, made with `python -m webapp new-api-token NAME`).")
     alert_webhook_url: str = setting("PA_ALERT_WEBHOOK_URL", "", "Where alerts are posted as JSON (Slack-compatible `text` plus fields) when a run fails, a check fails, a partition is skipped or the data is stale, and when each is resolved; empty: none sent (incidents are still recorded).")
+    marts_snapshots_kept: int = setting("PA_MARTS_SNAPSHOTS_KEPT", 3, "Data versions whose Parquet snapshot of the published marts ($PA_DATA_DIR/marts/, written after each run for notebooks and bundle reruns) is kept; 0 writes none.")
+    restatement_mark_days: int = setting("PA_RESTATEMENT_MARK_DAYS", 14, "Days the time charts mark the days a backfill or a late file restated (\"restated on <date> by run N\"); 0: no marks.")
     demo_append: int = setting("PA_DEMO_APPEND", 0, "1 appends the next synthetic day to the lake before each scheduled run (a demo of data arriving).")
 
     @property

@@ -95,3 +95,19 @@ def built(lake_template, tmp_path_factory) -> Settings:
 def built_con(built):
     with warehouse(built) as con:
         yield con
+
+
+@pytest.fixture(scope="session")
+def built_with_churn(tmp_path_factory):
+    """A lake of 1,500 people over 63 days, loaded, its churn model trained and the last day scored, and the marts
+    snapshot written, as after a run of the app (read-only)."""
+    from pipeline import churn_model, run_queue
+    from tests.test_churn import loaded_lake
+
+    settings = loaded_lake(tmp_path_factory.mktemp("built-churn"), users=1500, days=63, seed=21)
+    with warehouse(settings) as con:
+        line = churn_model.refresh(con, settings.data_dir, 14)
+        assert "trained" in line, line
+        run_id = con.execute("SELECT max(run_id) FROM etl_runs").fetchone()[0]
+        assert run_queue.write_snapshot(con, settings, run_id).startswith("marts snapshot: /")
+    return settings

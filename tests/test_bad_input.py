@@ -163,11 +163,55 @@ def test_empty_partitions_are_skipped_not_loaded_as_empty(fresh_lake):
     lake.partition_dir(fresh_lake.lake_dir, "events", folder_only).mkdir(parents=True)
     result = run_etl(fresh_lake)
     assert any(f"{path}: the partition holds no rows" in n for n in result.notices)
-    assert any(f"events partition {folder_only}: no Parquet files; skipped" in n for n in result.notices)
+    folder = lake.partition_dir(fresh_lake.lake_dir, "events", folder_only)
+    assert any(f"events partition {folder_only} skipped: {folder}: the partition's folder holds no Parquet files — "
+               f"fix: " in n for n in result.notices), result.notices
     assert result.status == "succeeded_with_warnings"
     assert {(s["kind"], s["day"]) for s in result.skipped} == {("events", str(NEW_DAY)), ("events", str(folder_only))}
     assert check_status(result, "lake.empty_partitions") == "warn"
     assert old_days_unchanged(before, snapshot_of(fresh_lake), NEW_DAY)
+
+
+def test_one_notice_per_cause_however_many_partitions_it_hits(fresh_lake):
+    """10 event partitions written with event_ts as text and 3 holding no rows: two notices about skips, each with
+    how many, the days, example files and the fix; the run's record still lists the 13 partitions, each with its
+    file; `pipeline run` prints the same two lines."""
+    wrong = [START + dt.timedelta(days=d) for d in (2, 3, 4, 5, 6, 7, 8, 10, 11, 13)]
+    empty = [START + dt.timedelta(days=d) for d in (20, 21, 25)]
+    for day in wrong:
+        path = partition_file(fresh_lake, "events", day)
+        t = pq.read_table(path)
+        pq.write_table(t.set_column(4, "event_ts", t["event_ts"].cast(pa.string())), path)
+    for day in empty:
+        lake.write_partition(fresh_lake.lake_dir, "events", day,
+                             pq.read_table(partition_file(fresh_lake, "events", day)).slice(0, 0))
+    result = run_etl(fresh_lake)
+
+    def file(day):
+        return partition_file(fresh_lake, "events", day)
+
+    expected = [
+        f"3 events partitions skipped (2024-01-21..2024-01-22, 2024-01-26; 3 files): the partition holds no rows; "
+        f"e.g. {file(empty[0])}, {file(empty[1])} — fix: write the day's rows, or remove its files and folder if "
+        f"the day has none",
+        f"10 events partitions skipped (2024-01-03..2024-01-09, 2024-01-11..2024-01-12, 2024-01-14; 10 files): "
+        f"wrong type: event_ts is VARCHAR, expected TIMESTAMP; e.g. {file(wrong[0])}, {file(wrong[1])} — fix: write "
+        f"event_ts as TIMESTAMP (microseconds, no time zone) or one of the types docs/data_model.md lists as also "
+        f"accepted (\"Contract: events\")",
+    ]
+    assert [n for n in result.notices if " skipped" in n] == expected, result.notices
+    assert result.status == "succeeded_with_warnings"
+    reasons = {**{str(d): f"{file(d)}: wrong type: event_ts is VARCHAR, expected TIMESTAMP" for d in wrong},
+               **{str(d): f"{file(d)}: the partition holds no rows" for d in empty}}
+    assert result.skipped == [{"kind": "events", "day": d, "reason": reasons[d]} for d in sorted(reasons)]
+    with warehouse(fresh_lake) as con:
+        [recorded] = con.execute("SELECT skipped FROM etl_runs WHERE run_id = ?", [result.run_id]).fetchone()
+    assert json.loads(recorded) == result.skipped  # what the admin page and the runs API read: per partition
+    out = subprocess.run([sys.executable, "-m", "pipeline", "run", "--data-dir", str(fresh_lake.data_dir)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 3, out.stderr  # the 13 partitions are still pending, and still two lines
+    assert [line for line in out.stdout.splitlines() if line.startswith("warning: ")] == [
+        f"warning: {n}" for n in expected], out.stdout
 
 
 def test_a_missing_lake_folder_fails_the_run_and_changes_nothing(fresh_lake):

@@ -33,9 +33,10 @@ def loaded(tmp_path_factory) -> Path:
     assert out.stdout.startswith("generated 6 days 2024-05-01..2024-05-06: ")
     out = cli("run", data_dir=data)
     assert out.returncode == 0, out.stderr
-    *_, last, churn_line = out.stdout.strip().splitlines()
+    *_, last, churn_line, snapshot_line = out.stdout.strip().splitlines()
     assert last.startswith("run 1 succeeded in ") and "57 checks: 56 passed, 1 warned, 0 failed" in last
     assert churn_line == "churn: fewer than 28 days of data, nothing scored"  # a load scores churn risk too
+    assert snapshot_line == f"marts snapshot: {data / 'marts' / 'v1-r1'}"  # and writes the marts snapshot
     assert "WARN fct_events.freshness: " in out.stdout  # the test lake is from 2024
     return data
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from pipeline import lake
+from pipeline import lake, notices
+from pipeline.plan import NO_FILES, plan_backfill, plan_incremental
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,9 +60,46 @@ def test_listing_names_bad_folders_and_skips_hidden_files(tmp_path):
     listing = lake.list_lake(tmp_path)
     assert [f.rel_path for f in listing.files[("events", day)]] == ["events/event_date=2024-03-01/part-0.parquet"]
     assert listing.files[("events", dt.date(2024, 3, 2))] == []
-    bad_folder, ignored = listing.problems
-    assert "event_date=yesterday" in bad_folder and "'yesterday' is not a date" in bad_folder
-    assert ignored.startswith("2 files ignored: hidden, marker or not Parquet") and "_SUCCESS" in ignored
+    folder = lake.partition_dir(tmp_path, "events", day)
+    assert notices.grouped(listing.problems) == [
+        f"2 events files ignored in partition 2024-03-01: {lake.HIDDEN}; in {folder / '.part-9.parquet.tmp'} and "
+        f"{folder / '_SUCCESS'} — fix: none for a writer's markers; a data file must not be named with a leading . "
+        f"or _",
+        f"events folder skipped: {tmp_path / 'events' / 'event_date=yesterday'}: the date in its name is not a real "
+        f"date (YYYY-MM-DD) — fix: name a partition folder event_date=YYYY-MM-DD (the day of its rows, UTC); move "
+        f"anything else out of the lake's events/ folder"]
+
+
+def test_day_ranges_are_compact():
+    days = [dt.date(2024, 1, d) for d in (3, 4, 5, 6, 7, 8, 9, 12)]
+    assert notices.day_ranges(days) == "2024-01-03..2024-01-09, 2024-01-12"
+    assert notices.day_ranges([dt.date(2024, 1, 31), dt.date(2024, 2, 1)]) == "2024-01-31..2024-02-01"
+    every_other = [dt.date(2024, 1, 1) + dt.timedelta(days=2 * i) for i in range(45)]  # 45 separate days
+    assert notices.day_ranges(every_other) == (
+        "2024-01-01, 2024-01-03, 2024-01-05, 2024-01-07, …, 2024-03-27, 2024-03-29")
+
+
+def test_folders_without_files_and_vanished_partitions_make_one_notice_per_cause(tmp_path):
+    """90 bare partition folders: one line, not 90; partitions loaded but gone from the lake: one line, with the
+    backfill that removes them."""
+    bare = [dt.date(2024, 1, 1) + dt.timedelta(days=i) for i in range(90)]
+    for day in bare:
+        lake.partition_dir(tmp_path, "events", day).mkdir(parents=True)
+    loaded_before = {("events", dt.date(2023, 12, d)): {("events/x.parquet", 1, 1)} for d in (10, 11, 12, 20)}
+    listing = lake.list_lake(tmp_path)
+    first, second = (lake.partition_dir(tmp_path.resolve(), "events", d) for d in bare[:2])
+    hint = ("write the day's rows as Parquet files (recognised by their magic bytes; names starting with . or _ are "
+            "ignored), or remove the empty folder")
+    incremental = plan_incremental(listing, loaded_before)
+    assert incremental.notices == [
+        "4 events partitions no longer in the lake (2023-12-10..2023-12-12, 2023-12-20): the rows loaded before are "
+        "kept — fix: a backfill removes them: `python -m pipeline backfill --start 2023-12-10 --end 2023-12-20`",
+        f"90 events partitions skipped (2024-01-01..2024-03-30): {NO_FILES}; e.g. {first}, {second} — fix: {hint}"]
+    assert len(incremental.skipped) == 90 and set(incremental.skipped.values()) == {NO_FILES}
+    backfill = plan_backfill(listing, loaded_before, dt.date(2023, 12, 20), dt.date(2024, 1, 1))
+    assert backfill.notices == [  # a single occurrence reads as one: one partition, one folder named
+        "events partition 2023-12-20 no longer in the lake: the rows loaded before are removed",
+        f"events partition 2024-01-01 skipped: {first}: {NO_FILES} — fix: {hint}"]
 
 
 def test_write_partition_is_atomic_and_typed(tmp_path):

@@ -1,5 +1,6 @@
 """The shell's callbacks: the filter bar, the URL query string and the filters store kept in step; navbar links
-that carry the filters; every card's "data through" line and CSV download (through pattern-matching ids).
+that carry the filters; every card's "data through" line, CSV download, bundle download and "About this panel"
+view (through pattern-matching ids).
 
 The store is the one source the panels read. The URL is written with history.replaceState, so the page is not
 rebuilt on each change; a link with a query string restores the view, and a bad value in it falls back to its
@@ -8,17 +9,19 @@ default with a visible notice.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import parse_qsl
 
 import dash
+import flask
 from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from analytics import panels
+from analytics import bundle, catalog, panels
 from analytics.filters import ALL_SEGMENTS, DEFAULT_PRESET
 from webapp import callback_inputs as inputs
-from webapp import downloads, metrics_doc, url_filters
-from webapp.components import ids
+from webapp import metrics_doc, url_filters
+from webapp.components import about_panel, ids
 from webapp.components.cards import meta_children
 from webapp.components.filter_bar import CUSTOM
 
@@ -36,8 +39,10 @@ inputs.declare(ids.PRESET, "value", inputs.text(20))
 inputs.declare(ids.SEGMENT, "value", inputs.text(50))
 inputs.declare(ids.FILTERS, "data", inputs.filters_store)
 inputs.declare(ids.csv_button("*"), "n_clicks", inputs.count)
+inputs.declare(ids.bundle_button("*"), "n_clicks", inputs.count)
+inputs.declare(ids.about_button("*"), "n_clicks", inputs.count)
 inputs.declare(ids.panel_option("*"), "data", inputs.text(20))
-inputs.declare_pattern_key("panel", inputs.known(downloads.known, "panel"))
+inputs.declare_pattern_key("panel", inputs.known(catalog.PANELS.__contains__, "panel"))
 inputs.declare_pattern_key("path", inputs.known(  # a page's path, and for a page link maybe an anchor on it
     lambda path: any(page["relative_path"] == path.partition("#")[0] for page in dash.page_registry.values()),
     "page"))
@@ -119,12 +124,37 @@ def fill_card_meta(_filters):
     return [children for _ in ctx.outputs_list]
 
 
+def _clicked(clicks, filters):
+    """The panel whose button was clicked and the filters it shows; no update before a click or filters."""
+    if not clicks or not filters:
+        raise PreventUpdate
+    return ctx.triggered_id["panel"], url_filters.from_store(filters)
+
+
 @callback(Output(ids.csv_download(MATCH), "data"), Input(ids.csv_button(MATCH), "n_clicks"),
           State(ids.FILTERS, "data"), State(ids.panel_option(MATCH), "data"), prevent_initial_call=True)
 def download_csv(clicks, filters, option):
-    if not clicks or not filters:
-        raise PreventUpdate
-    panel = ctx.triggered_id["panel"]
-    f = url_filters.from_store(filters)
-    frame = downloads.panel_data(panel, f, option)
+    panel, f = _clicked(clicks, filters)
+    frame = catalog.panel(panel).data(f, option)
     return dcc.send_data_frame(frame.to_csv, f"{panel}_{f.start}_{f.end}.csv", index=False)
+
+
+@callback(Output(ids.bundle_download(MATCH), "data"), Input(ids.bundle_button(MATCH), "n_clicks"),
+          State(ids.FILTERS, "data"), State(ids.panel_option(MATCH), "data"), prevent_initial_call=True)
+def download_bundle(clicks, filters, option):
+    """The card's reproducible bundle (analytics/bundle.py): its CSV, SQL, parameters, data version, filter URL."""
+    panel, f = _clicked(clicks, filters)
+    f = replace(f, preset=None)  # fixed dates: the rerun gets the same days
+    explained = bundle.explain(panel, f, option)
+    url = flask.request.host_url.rstrip("/") + explained.panel.page + url_filters.query_string(f)
+    data = bundle.build(explained, url, about_panel.definition_markdown(explained.panel.definition))
+    return dcc.send_bytes(data, f"{panel}_{f.start}_{f.end}.zip")
+
+
+@callback(Output(ids.about_modal(MATCH), "is_open"), Output(ids.about_body(MATCH), "children"),
+          Input(ids.about_button(MATCH), "n_clicks"), State(ids.FILTERS, "data"),
+          State(ids.panel_option(MATCH), "data"), prevent_initial_call=True)
+def show_about(clicks, filters, option):
+    """The card's "About this panel" view for the filters and option it shows."""
+    explained = bundle.explain(*_clicked(clicks, filters), option)
+    return True, about_panel.view(explained, panels.data_status())

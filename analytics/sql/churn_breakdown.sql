@@ -20,7 +20,8 @@ labelled AS (
 SELECT dimension, value, CAST(count(*) AS BIGINT) AS people,
        CAST(count(*) FILTER (WHERE risk_band = 'high') AS BIGINT) AS high_risk,
        CAST(count(*) FILTER (WHERE risk_band = 'medium') AS BIGINT) AS medium_risk,
-       sum(score) AS expected_churners, avg(score) AS expected_churn_rate
+       list_sum(list(score ORDER BY score)) AS expected_churners,
+       list_avg(list(score ORDER BY score)) AS expected_churn_rate  -- summed in one order: the same digits every run
 FROM labelled
 GROUP BY ALL
 ORDER BY dimension, people DESC, value;

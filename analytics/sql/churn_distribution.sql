@@ -2,7 +2,7 @@
 -- scored_people($platform_mask, $segment), and risk band: the people in it and the sum of their scores (expected
 -- churners). The bands' edges (0.2, 0.5) are edges of bins.
 SELECT CAST(least(floor(score * 20), 19) AS INTEGER) AS score_bin, risk_band,
-       CAST(count(*) AS BIGINT) AS people, sum(score) AS expected_churners
+       CAST(count(*) AS BIGINT) AS people, list_sum(list(score ORDER BY score)) AS expected_churners
 FROM scored_people($platform_mask, $segment)
 GROUP BY ALL
 ORDER BY score_bin, risk_band;

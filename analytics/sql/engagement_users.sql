@@ -32,7 +32,7 @@ scored AS (
     JOIN dim_users AS u ON u.user_key = v.last_key  -- the version of their last event (an integer to group, not a name)
 )
 SELECT segment, CAST(least(floor(score / 5) * 5, 95) AS INTEGER) AS score_bin, CAST(count(*) AS BIGINT) AS users,
-       avg(score) AS avg_score
+       list_avg(list(score ORDER BY score)) AS avg_score  -- summed in one order: the same digits every run
 FROM scored
 GROUP BY ALL
 ORDER BY segment, score_bin;

@@ -9,7 +9,8 @@ WITH platforms AS (
 ),
 averages AS (
     SELECT selected_mask AS bit, sum(coalesce(dau, 0)) / $days AS avg_dau, sum(mau) / $days AS avg_mau,
-           avg(coalesce(dau, 0) / mau) FILTER (WHERE mau > 0 AND day >= $complete_from) AS stickiness
+           list_avg(list(coalesce(dau, 0) / mau ORDER BY day) FILTER (WHERE mau > 0 AND day >= $complete_from))
+               AS stickiness  -- summed in day order: the same digits every run
     FROM active_users_of((SELECT list(bit) FROM platforms), $segment, $start, $end)
     GROUP BY selected_mask
 ),

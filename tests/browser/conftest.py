@@ -51,20 +51,6 @@ def app_data(built, tmp_path, monkeypatch):
     yield from _owned_copy(built.data_dir, tmp_path, monkeypatch)
 
 
-@pytest.fixture(scope="session")
-def built_with_churn(tmp_path_factory):
-    """A lake of 1,500 people over 63 days, loaded, its churn model trained and the last day scored (read-only)."""
-    from pipeline import churn_model
-    from tests.conftest import warehouse
-    from tests.test_churn import loaded_lake
-
-    settings = loaded_lake(tmp_path_factory.mktemp("built-churn"), users=1500, days=63, seed=21)
-    with warehouse(settings) as con:
-        line = churn_model.refresh(con, settings.data_dir, 14)
-    assert "trained" in line, line
-    return settings
-
-
 @pytest.fixture
 def churn_dashboard(dash_duo, built_with_churn, tmp_path, monkeypatch):
     """The app on a copy of `built_with_churn`, open to anonymous visitors; yields (dash_duo, its data folder)."""

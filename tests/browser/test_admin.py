@@ -11,6 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from tests.browser.conftest import ADMIN, ANALYST, _app, log_in
+from tests.browser.test_dashboard import annotations
 
 
 def runs_shown(duo) -> list[dict]:
@@ -62,6 +63,38 @@ def test_an_admin_backfills_and_watches_it_finish(with_users):
     assert "of 5" in duo.find_element("#admin-run-checks .ag-paging-panel").text  # 51 results, 12 a page
     assert "fct_events.freshness" in duo.find_element("#admin-checks").text  # the latest result of every check
     assert duo.get_logs() == []
+
+    # the backfill restated three published days: the run says so and links to the charts, which mark them
+    restated = duo.wait_for_element("#admin-restated", timeout=10).text
+    assert "2024-01-03 to 2024-01-05 (3 days)" in restated
+    duo.find_element("#admin-restated .pa-restated-link").click()
+    duo.wait_for_element("#overview-activity-graph .js-plotly-plot", timeout=20)
+    assert duo.driver.current_url.endswith("/?start=2024-01-01&end=2024-01-12")  # a week either side, in the data
+    label = f"restated on {dt.datetime.now(dt.timezone.utc):%Y-%m-%d} by run {run}"
+    for graph in ("overview-activity-graph", "overview-stickiness-graph"):
+        assert wait_for_shape(duo, graph, f"restated-run-{run}") == ["2024-01-03", "2024-01-05"], graph
+        assert label in annotations(duo, graph)
+    duo.driver.find_element(By.LINK_TEXT, "Growth").click()  # the navbar keeps the dates
+    assert wait_for_shape(duo, "growth-graph", f"restated-run-{run}") == ["2024-01-01", "2024-01-01"]  # its week
+    assert label in annotations(duo, "growth-graph")
+    assert duo.get_logs() == []
+
+
+def wait_for_shape(duo, graph_id: str, name: str, timeout: float = 20) -> list[str]:
+    """The days a named shaded range of a chart covers (its x0 and x1, half a day or a week wide, rounded in)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        edges = duo.driver.execute_script(
+            "const el = document.querySelector(`#${arguments[0]} .js-plotly-plot`);"
+            "const s = el && el.layout && (el.layout.shapes || []).find(s => s.name === arguments[1]);"
+            "return s ? [s.x0, s.x1] : null;", graph_id, name)
+        if edges:
+            x0, x1 = (dt.datetime.fromisoformat(str(x).replace(" ", "T")[:19]) for x in edges)
+            half = (x1 - x0) / 2 if graph_id == "growth-graph" else dt.timedelta(hours=12)
+            return [(x0 + (dt.timedelta(days=3.5) if graph_id == "growth-graph" else half)).date().isoformat(),
+                    (x1 - (dt.timedelta(days=3.5) if graph_id == "growth-graph" else half)).date().isoformat()]
+        time.sleep(0.2)
+    raise AssertionError(f"{graph_id} has no shape {name}")
 
 
 def test_the_form_refuses_bad_ranges_and_queues_nothing(with_users):

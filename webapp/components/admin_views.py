@@ -1,14 +1,16 @@
 """The admin page's pieces that only shape data for display (no I/O): the run history's rows as shown, the
-partition strip (as Dagster shows partitions), the progress of runs in flight, a run's skipped partitions."""
+partition strip (as Dagster shows partitions), the progress of runs in flight, a run's skipped partitions and the
+days it restated."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import html
+from dash import dcc, html
 
 from webapp.components.theme import empty_figure, figure
 
@@ -117,3 +119,23 @@ def skipped_view(skipped: list[dict]):
     return dbc.Alert([html.Div(f"{len(skipped)} partition{'s' if len(skipped) != 1 else ''} skipped (they stay "
                                "pending until fixed):", className="fw-semibold"), html.Ul(items, className="mb-0")],
                      color="warning", className="py-2 small", id="admin-skipped")
+
+
+def restated_view(marks: pd.DataFrame, span) -> html.Div | None:
+    """The days a run restated, each linked to the Overview and Growth charts that mark them (a week either side,
+    inside the data), or nothing."""
+    if not len(marks) or span is None:
+        return None
+    items = []
+    for row in marks.itertuples():
+        first, last = pd.Timestamp(row.first_day).date(), pd.Timestamp(row.last_day).date()
+        start = max(span.first_day, first - dt.timedelta(days=7))
+        end = min(span.last_day, last + dt.timedelta(days=7))
+        query = f"?start={start}&end={end}"
+        days = f"{first}" if first == last else f"{first} to {last}"
+        items.append(html.Li([f"{days} ({int(row.days)} day{'s' if row.days != 1 else ''}): ",
+                              dcc.Link("marked on the Overview", href="/" + query, className="pa-restated-link"),
+                              ", ", dcc.Link("on Growth", href="/growth" + query)]))
+    return dbc.Alert([html.Div("This run restated days that were already published (the charts mark them):",
+                               className="fw-semibold"), html.Ul(items, className="mb-0")],
+                     color="info", className="py-2 small", id="admin-restated")

@@ -1,6 +1,7 @@
 """Panel cards: a title, what the data is ("data through", quality badge), a CSV download of exactly the data
-behind the card, and a loading state around its content. Layout only: the shell's callbacks fill the meta and serve
-the downloads (webapp/shell_callbacks.py)."""
+behind the card, a reproducible bundle of it, an "About this panel" view, and a loading state around its content.
+Layout only: the shell's callbacks fill the meta, the About view and serve the downloads
+(webapp/shell_callbacks.py). A card's panel id is one of analytics/catalog.py's."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+from analytics import catalog
 from webapp import metrics_doc
 from webapp.components import ids
 
@@ -19,9 +21,16 @@ def definition_link(section: str, text: str | None = None):
                     title="How this number is defined")
 
 
+def _icon(icon: str, label: str) -> list:
+    """An icon-only button's content: the icon, and its name for screen readers."""
+    return [html.I(className=f"bi {icon}"), html.Span(label, className="visually-hidden")]
+
+
 def card(panel: str, title: str, body, subtitle: str | None = None, tools=None, option=None,
          definition: str | None = None) -> dbc.Card:
-    """A panel card; `definition` is the anchor of its section in docs/metrics.md, linked beside the subtitle."""
+    """A panel card; `definition` is the anchor of its section in docs/metrics.md, linked beside the subtitle (by
+    default the catalog's for the panel)."""
+    definition = definition or catalog.panel(panel).definition
     header = html.Div([
         html.Div([html.H6(title, className="mb-0"),
                   html.Small([subtitle, definition_link(definition) if definition else None],
@@ -31,13 +40,22 @@ def card(panel: str, title: str, body, subtitle: str | None = None, tools=None, 
             dbc.Button([html.I(className="bi bi-download me-1"), "CSV"], id=ids.csv_button(panel), size="sm",
                        color="light", className="ms-2", title="Download the data behind this card"),
             dcc.Download(id=ids.csv_download(panel)),
+            dbc.Button(_icon("bi-file-earmark-zip", "Bundle"), id=ids.bundle_button(panel), size="sm",
+                       color="light", className="ms-1", title="Download a reproducible bundle: the CSV, the SQL and "
+                       "its parameters, the data version and the filters' URL"),
+            dcc.Download(id=ids.bundle_download(panel)),
+            dbc.Button(_icon("bi-question-circle", "About this panel"), id=ids.about_button(panel), size="sm",
+                       color="light", className="ms-1", title="About this panel: its definition, queries and data"),
             dcc.Store(id=ids.panel_option(panel), data=option),
-        ], className="d-flex align-items-center"),
+        ], className="d-flex align-items-center pa-card-tools"),
     ], className="d-flex justify-content-between align-items-start")
+    about = dbc.Modal([dbc.ModalHeader(dbc.ModalTitle(f"About this panel: {title}")),
+                       dbc.ModalBody(dcc.Loading(html.Div(id=ids.about_body(panel)), delay_show=150))],
+                      id=ids.about_modal(panel), size="lg", scrollable=True, is_open=False)
     return dbc.Card([
         dbc.CardHeader(header, className="bg-white"),
         dbc.CardBody([dcc.Loading(body, type="default", delay_show=150),
-                      html.Div(id=ids.card_meta(panel), className="pa-card-meta")]),
+                      html.Div(id=ids.card_meta(panel), className="pa-card-meta"), about]),
     ], className="pa-card mb-3 h-100", id=f"card-{panel}")
 
 

@@ -68,6 +68,26 @@ def _mark_incomplete(fig: go.Figure, frame: pd.DataFrame, complete: str) -> None
                       annotation_font={"size": 11, "color": "#868E96"})
 
 
+RESTATED_COLOR = "#F08C00"
+
+
+def mark_restated(fig: go.Figure, marks: pd.DataFrame, grain: str = "day") -> go.Figure:
+    """Shade the days a recent run restated (analytics/panels.restatements), each labelled "restated on <date> by
+    run N"; with weekly bars, the weeks holding them. The figure, for chaining."""
+    if not len(marks) or not fig.data:
+        return fig
+    half = pd.Timedelta(days=3.5) if grain == "week" else pd.Timedelta(hours=12)
+    for row in marks.itertuples():
+        first, last = pd.Timestamp(row.first_day), pd.Timestamp(row.last_day)
+        if grain == "week":  # the bars stand at each week's Monday
+            first, last = first - pd.Timedelta(days=first.weekday()), last - pd.Timedelta(days=last.weekday())
+        label = f"restated on {pd.Timestamp(row.ended_at):%Y-%m-%d} by run {int(row.run_id)}"
+        fig.add_vrect(x0=first - half, x1=last + half, fillcolor=RESTATED_COLOR, opacity=0.12, line_width=0,
+                      layer="below", annotation_text=label, annotation_position="bottom left",
+                      annotation_font={"size": 11, "color": "#D9480F"}, name=f"restated-run-{int(row.run_id)}")
+    return fig
+
+
 def stickiness(frame: pd.DataFrame) -> go.Figure:
     """DAU / MAU by day, dashed where the 30-day window reaches before the first day of data."""
     if _blank(frame, "dau"):

@@ -34,6 +34,26 @@ def csv_download(panel: str) -> dict:
     return {"type": "csv-download", "panel": panel}
 
 
+def bundle_button(panel: str) -> dict:
+    return {"type": "bundle-button", "panel": panel}
+
+
+def bundle_download(panel: str) -> dict:
+    return {"type": "bundle-download", "panel": panel}
+
+
+def about_button(panel: str) -> dict:
+    return {"type": "about-button", "panel": panel}
+
+
+def about_modal(panel: str) -> dict:
+    return {"type": "about-modal", "panel": panel}
+
+
+def about_body(panel: str) -> dict:
+    return {"type": "about-body", "panel": panel}
+
+
 def panel_option(panel: str) -> dict:
     """A dcc.Store holding the panel's own option (e.g. growth by day or week), read by its CSV download."""
     return {"type": "panel-option", "panel": panel}

@@ -11,6 +11,7 @@ from dash.exceptions import PreventUpdate
 
 from analytics import panels
 from analytics.filters import Filters
+from store.settings import load_settings
 from webapp.cache import cached, renderers
 from webapp.components import cards, ids
 from webapp.url_filters import from_store, to_store
@@ -21,6 +22,11 @@ def filters_from(data) -> Filters:
     if not data:
         raise PreventUpdate
     return from_store(data)
+
+
+def restated(f: Filters):
+    """The days of the range recent runs restated, which the time charts mark (PA_RESTATEMENT_MARK_DAYS)."""
+    return panels.restatements(f, load_settings().restatement_mark_days)
 
 
 def _plain(value):

@@ -15,6 +15,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
+from analytics import panels
 from store.settings import load_settings
 from webapp import admin_data, auth, background
 from webapp import callback_inputs as inputs
@@ -273,4 +274,5 @@ def show_run_checks(selected):
     if run is None:
         return [], f"No run {run_id}", None
     return (_records(admin_data.checks_of_run(run_id), CHECK_COLUMNS), f"Checks of run {run_id} ({run['status']})",
-            admin_views.skipped_view(run["skipped"]))
+            [admin_views.skipped_view(run["skipped"]),
+             admin_views.restated_view(panels.restated_by(run_id), panels.data_span())])

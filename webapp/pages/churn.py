@@ -12,7 +12,7 @@ from dash import Input, Output, callback, html
 from analytics import churn_risk
 from store import reference
 from store.settings import load_settings
-from webapp import callback_inputs, downloads
+from webapp import callback_inputs
 from webapp.components import cards, churn_figures, ids
 from webapp.pages._common import filters_from, graph, heading, rendered
 
@@ -20,10 +20,10 @@ dash.register_page(__name__, path="/churn", name="Churn risk", order=7, title="C
 
 ID = ids.prefixed("churn")
 LIST_ANCHOR = "at-risk"  # the list's card, which the retention and growth pages link to
-DISTRIBUTION = downloads.register(ID("distribution"), lambda f, _: churn_risk.distribution(f))
-BREAKDOWN = downloads.register(ID("breakdown"), lambda f, dim: churn_risk.breakdown(f, dim or "segment"))
-MODEL = downloads.register(ID("model"), lambda f, _: churn_risk.model_card_data(churn_risk.model_card()))
-PEOPLE = downloads.register(ID("people"), lambda f, _: churn_risk.highest_risk(f, churn_risk.CSV_ROWS))
+DISTRIBUTION = ID("distribution")
+BREAKDOWN = ID("breakdown")
+MODEL = ID("model")
+PEOPLE = ID("people")
 SHORT = {"not_enough_history": "Not enough history yet", "no_model": "No model yet", "no_data": "No data yet"}
 
 # (field, header, width, format): the list's columns; the drill-down shows every feature of the selected person

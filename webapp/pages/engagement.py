@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
 from analytics import panels
-from webapp import downloads
+
 from webapp.components import cards, figures, ids
 from webapp.pages._common import filters_from, graph, heading, rendered
 
@@ -15,8 +15,8 @@ dash.register_page(__name__, path="/engagement", name="Engagement", order=6,
                    title="Engagement - Product analytics")
 
 ID = ids.prefixed("engagement")
-DISTRIBUTION = downloads.register(ID("distribution"), lambda f, _: panels.engagement_distribution(f))
-PARETO = downloads.register(ID("pareto"), lambda f, _: panels.pareto(f))
+DISTRIBUTION = ID("distribution")
+PARETO = ID("pareto")
 
 
 def layout(**_query):

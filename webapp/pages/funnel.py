@@ -7,14 +7,14 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
 from analytics import panels
-from webapp import downloads
+
 from webapp.components import cards, figures, ids
 from webapp.pages._common import filters_from, graph, heading, rendered
 
 dash.register_page(__name__, path="/funnel", name="Funnel", order=2, title="Funnel - Product analytics")
 
 ID = ids.prefixed("funnel")
-FUNNEL = downloads.register(ID("steps"), lambda f, _: panels.funnel(f))
+FUNNEL = ID("steps")
 
 
 def step_table(frame) -> dbc.Table:

@@ -6,8 +6,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
-from analytics import panels
-from webapp import downloads
+from analytics import catalog, panels
+
 from webapp.components import cards, figures, ids
 from webapp.components.theme import EMPTY_MESSAGE, NO_DATA_MESSAGE
 from webapp.pages._common import filters_from, graph, heading, rendered
@@ -15,8 +15,8 @@ from webapp.pages._common import filters_from, graph, heading, rendered
 dash.register_page(__name__, path="/geography", name="Geography", order=5, title="Geography - Product analytics")
 
 ID = ids.prefixed("geography")
-MAP = downloads.register(ID("map"), lambda f, _: panels.geography(f))
-TOP = 12
+MAP = ID("map")
+TOP = catalog.GEOGRAPHY_TOP
 # Plotly fetches map geometry from a CDN by default; the app serves it from assets/topojson/.
 TOPOJSON_URL = "/assets/topojson/"
 
@@ -45,8 +45,6 @@ def layout(**_query):
         ]),
     ])
 
-
-downloads.register(ID("top"), lambda f, _: panels.geography(f).head(TOP))
 
 
 @callback(Output(ID("graph"), "figure"), Output(ID("table"), "children"), Input(ids.FILTERS, "data"))

@@ -7,16 +7,16 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, callback, html
 
-from analytics import panels
-from webapp import callback_inputs, downloads
+from analytics import catalog, panels
+from webapp import callback_inputs
 from webapp.components import cards, figures, ids
-from webapp.pages._common import at_risk_link, filters_from, graph, heading, rendered
+from webapp.pages._common import at_risk_link, filters_from, graph, heading, rendered, restated
 
 dash.register_page(__name__, path="/growth", name="Growth", order=4, title="Growth - Product analytics")
 
 ID = ids.prefixed("growth")
-GROWTH = downloads.register(ID("accounting"), lambda f, grain: panels.growth(f, grain or "week"))
-GRAINS = ("week", "day")
+GROWTH = ID("accounting")
+GRAINS = catalog.panel(GROWTH).options
 callback_inputs.declare(ID("grain"), "value", callback_inputs.one_of(*GRAINS))
 
 
@@ -56,5 +56,7 @@ def remember_grain(grain):
           Input(ids.FILTERS, "data"), Input(ID("grain"), "value"))
 @rendered
 def update(data, grain):
-    frame = panels.growth(filters_from(data), grain)
-    return figures.growth(frame, grain), quick_ratio_text(frame) if len(frame) else None
+    f = filters_from(data)
+    frame = panels.growth(f, grain)
+    return (figures.mark_restated(figures.growth(frame, grain), restated(f), grain),
+            quick_ratio_text(frame) if len(frame) else None)

@@ -8,15 +8,15 @@ import pandas as pd
 from dash import Input, Output, callback, html
 
 from analytics import panels
-from webapp import downloads
+
 from webapp.components import cards, figures, ids
-from webapp.pages._common import filters_from, graph, heading, rendered
+from webapp.pages._common import filters_from, graph, heading, rendered, restated
 
 dash.register_page(__name__, path="/", name="Overview", order=0, title="Overview - Product analytics")
 
 ID = ids.prefixed("overview")
-ACTIVITY = downloads.register(ID("activity"), lambda f, _: panels.overview_activity(f))
-KPIS = downloads.register(ID("kpis"), lambda f, _: panels.kpis(f))
+ACTIVITY = ID("activity")
+KPIS = ID("kpis")
 
 KPI_FORMATS = {"Average DAU": "{:,.1f}", "Stickiness (DAU/MAU)": "{:.1%}"}  # counts: "{:,.0f}"
 
@@ -65,9 +65,6 @@ def layout(**_query):
     ])
 
 
-downloads.register(ID("stickiness"), lambda f, _: panels.overview_activity(f)[["day", "dau", "mau", "stickiness",
-                                                                             "is_mau_complete"]])
-
 
 @callback(Output(ID("activity-graph"), "figure"), Output(ID("stickiness-graph"), "figure"),
           Output(ID("kpi-row"), "children"), Input(ids.FILTERS, "data"))
@@ -75,4 +72,6 @@ downloads.register(ID("stickiness"), lambda f, _: panels.overview_activity(f)[["
 def update(data):
     f = filters_from(data)
     activity = panels.overview_activity(f)
-    return figures.activity(activity), figures.stickiness(activity), kpi_cards(panels.kpis(f))
+    marks = restated(f)
+    return (figures.mark_restated(figures.activity(activity), marks),
+            figures.mark_restated(figures.stickiness(activity), marks), kpi_cards(panels.kpis(f)))

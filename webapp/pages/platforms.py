@@ -7,16 +7,16 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
 from analytics import panels
-from webapp import downloads
+
 from webapp.components import cards, figures, ids
 from webapp.pages._common import filters_from, graph, heading, rendered
 
 dash.register_page(__name__, path="/platforms", name="Platforms", order=1, title="Platforms - Product analytics")
 
 ID = ids.prefixed("platforms")
-COMPARISON = downloads.register(ID("comparison"), lambda f, _: panels.platform_comparison(f))
-APPS = downloads.register(ID("apps"), lambda f, _: panels.cross_platform(f))
-PAIRS = downloads.register(ID("pairs"), lambda f, _: panels.pairs(f))
+COMPARISON = ID("comparison")
+APPS = ID("apps")
+PAIRS = ID("pairs")
 
 
 def layout(**_query):

@@ -7,15 +7,15 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
 from analytics import panels
-from webapp import downloads
+
 from webapp.components import cards, figures, ids
 from webapp.pages._common import at_risk_link, filters_from, graph, heading, rendered
 
 dash.register_page(__name__, path="/retention", name="Retention", order=3, title="Retention - Product analytics")
 
 ID = ids.prefixed("retention")
-COHORTS = downloads.register(ID("cohorts"), lambda f, _: panels.retention_cohorts(f))
-DAYS = downloads.register(ID("days"), lambda f, _: panels.retention_days(f))
+COHORTS = ID("cohorts")
+DAYS = ID("days")
 
 
 def layout(**_query):
