@@ -10,8 +10,8 @@ from typing import Callable
 
 import pandas as pd
 
-from analytics import churn_risk, panels
-from analytics.filters import Filters
+from analytics import churn_risk, funnel, panels
+from analytics.filters import NO_BREAKDOWN, Filters
 
 GEOGRAPHY_TOP = 12  # the countries in the geography page's top list
 
@@ -22,10 +22,15 @@ class Panel:
     page: str  # the page's path
     definition: str  # the anchor of its section in docs/metrics.md
     compute: Callable[[Filters, str], pd.DataFrame]  # (filters, option) -> the card's data
-    options: tuple[str, ...] = ()  # the option values it takes, the default first (none: it takes no option)
+    options: tuple[str, ...] = ()  # the option values it takes, the default first (none: it takes no option);
+    # with `parse`, examples of them, the default first
+    parse: Callable[[str | None], str] | None = None  # option text -> the option it means (the default for any it
+    # does not take, never an exception): for options too many to list (the funnel's, analytics/funnel.py)
 
     def option(self, value: str | None) -> str | None:
         """`value` when the panel takes it, else the default (None for a panel without options)."""
+        if self.parse is not None:
+            return self.parse(value)
         if not self.options:
             return None
         return value if value in self.options else self.options[0]
@@ -34,23 +39,35 @@ class Panel:
         return self.compute(f, self.option(option))
 
 
+def _activity(f: Filters, compare: str) -> pd.DataFrame:
+    """The active-users card: DAU by the breakdown's values, else DAU, WAU, MAU (beside the previous period's)."""
+    if f.breakdown != NO_BREAKDOWN:
+        return panels.activity_breakdown(f)
+    return panels.overview_activity_compared(f) if compare == "previous" else panels.overview_activity(f)
+
+
 def _activity_columns(f: Filters, *columns: str) -> pd.DataFrame:
     return panels.overview_activity(f)[list(columns)]
 
 
 PANELS: dict[str, Panel] = {p.id: p for p in (
     Panel("overview-kpis", "/", "key-figures", lambda f, _: panels.kpis(f)),
-    Panel("overview-activity", "/", "dau-wau-mau", lambda f, _: panels.overview_activity(f)),
+    Panel("overview-activity", "/", "dau-wau-mau", lambda f, compare: _activity(f, compare),
+          options=("none", "previous")),
     Panel("overview-stickiness", "/", "stickiness",
           lambda f, _: _activity_columns(f, "day", "dau", "mau", "stickiness", "is_mau_complete")),
     Panel("platforms-comparison", "/platforms", "platform-comparison", lambda f, _: panels.platform_comparison(f)),
     Panel("platforms-apps", "/platforms", "apps-per-person", lambda f, _: panels.cross_platform(f)),
     Panel("platforms-pairs", "/platforms", "used-together", lambda f, _: panels.pairs(f)),
-    Panel("funnel-steps", "/funnel", "engagement-funnel", lambda f, _: panels.funnel(f)),
+    Panel("funnel-steps", "/funnel", "engagement-funnel", funnel.data, options=funnel.EXAMPLES,
+          parse=funnel.canonical),
     Panel("retention-cohorts", "/retention", "weekly-cohorts", lambda f, _: panels.retention_cohorts(f)),
-    Panel("retention-days", "/retention", "n-day-retention", lambda f, _: panels.retention_days(f)),
-    Panel("growth-accounting", "/growth", "growth-accounting", lambda f, grain: panels.growth(f, grain),
-          options=("week", "day")),
+    Panel("retention-days", "/retention", "n-day-retention",
+          lambda f, _: panels.retention_days_breakdown(f) if f.breakdown in panels.RETENTION_BREAKDOWNS
+          else panels.retention_days(f)),
+    Panel("growth-accounting", "/growth", "growth-accounting",
+          lambda f, grain: panels.growth_breakdown(f, grain) if f.breakdown in panels.GROWTH_BREAKDOWNS
+          else panels.growth(f, grain), options=("week", "day")),
     Panel("geography-map", "/geography", "active-users-by-country", lambda f, _: panels.geography(f)),
     Panel("geography-top", "/geography", "active-users-by-country",
           lambda f, _: panels.geography(f).head(GEOGRAPHY_TOP)),

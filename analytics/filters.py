@@ -1,4 +1,5 @@
-"""The dashboard's filters (platforms, date range, segment) and the bound parameters every panel query takes.
+"""The dashboard's filters (platforms, date range, segment), the breakdown the trends split by, and the bound
+parameters every panel query takes.
 Reading them from a URL or a form, with notices for bad values, is the web app's (webapp/url_filters.py)."""
 
 from __future__ import annotations
@@ -11,6 +12,11 @@ from store import reference
 PRESETS = {"7d": 7, "30d": 30, "90d": 90, "all": None}  # a preset range ends on the last day with data
 DEFAULT_PRESET = "30d"
 ALL_SEGMENTS = "all"
+NO_BREAKDOWN = "none"
+# What the overview trend, retention and growth can be broken down by (docs/metrics.md#breakdowns): the value of
+# each is an identifier the queries bind (agg_breakdown_daily.dimension), never SQL.
+BREAKDOWNS = {NO_BREAKDOWN: "Nothing", "platform": "Platform", "segment": "Segment", "age_group": "Age group",
+              "country": "Country", "device": "Device"}
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)  # dates outside are typos or attacks, never data
 
 
@@ -37,6 +43,7 @@ class Filters:
     end: dt.date
     segment: str = ALL_SEGMENTS  # a reference segment, or "all"
     preset: str | None = DEFAULT_PRESET  # the range follows the data ("7d", "30d", "90d", "all"), or None: fixed dates
+    breakdown: str = NO_BREAKDOWN  # a key of BREAKDOWNS: what the trends split by (not a filter: no query binds it)
 
     @property
     def days(self) -> int:

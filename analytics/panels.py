@@ -5,12 +5,14 @@ download contains."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from itertools import combinations
 
 import pandas as pd
 
-from analytics.filters import DataSpan, Filters, platform_keys
+from analytics.filters import ALL_SEGMENTS, NO_BREAKDOWN, DataSpan, Filters, platform_keys
 from analytics.queries import query
+from store import reference
 
 MOVING_AVERAGE_DAYS = 7
 
@@ -88,6 +90,119 @@ def _activity(f: Filters, span: DataSpan) -> pd.DataFrame:
     frame["is_wau_complete"] = frame["day"] >= pd.Timestamp(span.first_complete_day(7))
     frame["is_mau_complete"] = frame["day"] >= pd.Timestamp(span.first_complete_day(30))
     return frame[ACTIVITY_COLUMNS]
+
+
+COMPARED_COLUMNS = ACTIVITY_COLUMNS + ["previous_day", "dau_previous", "stickiness_previous"]
+
+
+def overview_activity_compared(f: Filters) -> pd.DataFrame:
+    """overview_activity with the period of the same length just before beside it, day by day: previous_day (the
+    day as many days earlier as the range is long), dau_previous and stickiness_previous there (None where that day
+    is before the data; stickiness only where its 30-day window is inside the data)."""
+    scoped = in_data(f)
+    if scoped is None:
+        return no_data(COMPARED_COLUMNS)
+    f, span = scoped
+    frame = _activity(f, span)
+    shift = pd.Timedelta(days=f.days)
+    frame["previous_day"] = frame["day"] - shift
+    before = f.previous().within(span)
+    if before is None:
+        frame["dau_previous"] = frame["stickiness_previous"] = None
+        return frame[COMPARED_COLUMNS]
+    prior = _activity(before, span).set_index("day")
+    stickiness = prior["stickiness"].where(prior["is_mau_complete"].astype(bool))
+    frame["dau_previous"] = frame["previous_day"].map(prior["dau"])
+    frame["stickiness_previous"] = frame["previous_day"].map(stickiness)
+    return frame[COMPARED_COLUMNS]
+
+
+TOP_VALUES = 5  # a breakdown by country shows the top 5 countries and "Other"
+OTHER = "Other"
+BREAKDOWN_COLUMNS = ["day", "value", "dau"]
+
+
+def _top(frame: pd.DataFrame, key: str, weight: str, top: int) -> pd.DataFrame:
+    """A breakdown's rows (one per `key` and value) with the values cut to the `top` heaviest by `weight` summed over
+    the frame and the rest summed as "Other"; ordered by `key`, then the values heaviest first."""
+    totals = frame.groupby("value")[weight].sum().sort_values(ascending=False, kind="stable")
+    order = list(totals.index)
+    if len(order) > top + 1:
+        order = order[:top] + [OTHER]
+        frame = frame.assign(value=frame["value"].where(frame["value"].isin(order), OTHER))
+        frame = frame.groupby([key, "value"], as_index=False).sum(numeric_only=True)
+    rank = {v: i for i, v in enumerate(order)}
+    return frame.sort_values([key, "value"], key=lambda c: c.map(rank) if c.name == "value" else c,
+                             kind="stable").reset_index(drop=True)
+
+
+def activity_breakdown(f: Filters) -> pd.DataFrame:
+    """Per (day of the range inside the data, value of the filters' breakdown): DAU of the value, the people active
+    that day with an event of that value (docs/metrics.md#breakdowns); a day with none is 0. Countries beyond the
+    top 5 (by the range's summed DAU) are summed as "Other"."""
+    scoped = in_data(f)
+    if scoped is None or f.breakdown == NO_BREAKDOWN:
+        return no_data(BREAKDOWN_COLUMNS)
+    f, _ = scoped
+    frame = query("breakdown_activity", **f.params(), dimension=f.breakdown)
+    if frame.empty:
+        return frame[BREAKDOWN_COLUMNS]
+    days = pd.date_range(f.start, f.end, freq="D")
+    grid = pd.MultiIndex.from_product([days, sorted(frame["value"].unique())], names=["day", "value"])
+    frame = frame.set_index(["day", "value"]).reindex(grid, fill_value=0).reset_index()
+    top = TOP_VALUES if f.breakdown == "country" else len(grid.levels[1])
+    return _top(frame, "day", "dau", top)[BREAKDOWN_COLUMNS]
+
+
+def _by_value(f: Filters) -> list[tuple[str, Filters]]:
+    """For a breakdown by platform or segment: each value and the filters showing it alone."""
+    if f.breakdown == "platform":
+        return [(p, replace(f, platforms=(p,))) for p in f.platforms]
+    segments = reference.segments() if f.segment == ALL_SEGMENTS else (f.segment,)
+    return [(s, replace(f, segment=s)) for s in segments]
+
+
+RETENTION_BREAKDOWN_COLUMNS = ["value", "day_n", "cohort_users", "returned_users", "retention"]
+RETENTION_BREAKDOWNS = ("platform", "segment", "age_group", "country")  # the first activity records no device
+
+
+def retention_days_breakdown(f: Filters) -> pd.DataFrame:
+    """N-day retention per value of the breakdown: by platform or segment, each value's N-day retention as the page
+    shows it with that value alone as the filter; by age group or country, the new users grouped by their value at
+    their first activity (countries beyond the top 5 by cohort size summed as "Other"). Device: not offered (the
+    first activity records no device): empty."""
+    scoped = in_data(f)
+    if scoped is None or f.breakdown not in RETENTION_BREAKDOWNS:
+        return no_data(RETENTION_BREAKDOWN_COLUMNS)
+    f, _ = scoped
+    if f.breakdown in ("platform", "segment"):
+        parts = [retention_days(g).assign(value=v) for v, g in _by_value(f)]
+        frame = pd.concat(parts, ignore_index=True) if parts else no_data(RETENTION_BREAKDOWN_COLUMNS)
+        return frame[RETENTION_BREAKDOWN_COLUMNS]
+    frame = query("retention_days_by", **f.params(), dimension=f.breakdown)
+    if frame.empty:
+        return frame[RETENTION_BREAKDOWN_COLUMNS]
+    sizes = frame[frame["day_n"] == 1][["value", "cohort_users"]].rename(columns={"cohort_users": "size"})
+    frame = frame.merge(sizes, on="value", how="left")
+    top = TOP_VALUES if f.breakdown == "country" else frame["value"].nunique()
+    frame = _top(frame.drop(columns=["retention"]), "day_n", "size", top)
+    frame["retention"] = frame["returned_users"] / frame["cohort_users"].where(frame["cohort_users"] > 0)
+    return frame[RETENTION_BREAKDOWN_COLUMNS]
+
+
+GROWTH_BREAKDOWNS = ("platform", "segment")  # growth transitions are precomputed per segment and platform mask
+
+
+def growth_breakdown(f: Filters, grain: str = "week") -> pd.DataFrame:
+    """Growth accounting per value of a breakdown by platform or segment: each value's growth as the page shows it
+    with that value alone as the filter, with a value column. Other breakdowns: empty (not offered)."""
+    scoped = in_data(f)
+    if scoped is None or f.breakdown not in GROWTH_BREAKDOWNS:
+        return no_data(["value", "period_start", "new_users", "retained", "resurrected", "churned", "active",
+                        "quick_ratio", "is_complete"])
+    parts = [growth(g, grain).assign(value=v) for v, g in _by_value(scoped[0])]
+    frame = pd.concat(parts, ignore_index=True)
+    return frame[["value", *[c for c in frame.columns if c != "value"]]]
 
 
 KPI_COLUMNS = ["kpi", "value", "previous", "change", "change_unit", "note"]
@@ -226,6 +341,18 @@ def retention_cohorts(f: Filters) -> pd.DataFrame:
     frame = _query_in_data("retention_cohorts", f)
     return frame if frame is not None else no_data(
         ["cohort_week", "period", "cohort_size", "active_users", "retention", "is_complete", "is_cohort_complete"])
+
+
+def weighted_retention(frame: pd.DataFrame) -> pd.DataFrame:
+    """The weighted-average row of a retention_cohorts frame, one row per period: cohorts (whose cell is complete),
+    cohort_users (their summed sizes), active_users, retention = active_users / cohort_users (None when no
+    complete cell); docs/metrics.md#weekly-cohorts."""
+    cells = frame[frame["is_complete"].astype(bool)] if len(frame) else frame
+    out = (cells.groupby("period").agg(cohorts=("cohort_week", "count"), cohort_users=("cohort_size", "sum"),
+                                       active_users=("active_users", "sum")).reset_index()
+           if len(cells) else pd.DataFrame(columns=["period", "cohorts", "cohort_users", "active_users"]))
+    out["retention"] = out["active_users"] / out["cohort_users"].where(out["cohort_users"] > 0)
+    return out
 
 
 def retention_days(f: Filters) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Panel benchmark: every panel's data (the churn page's too: it needs a trained model) on a warehouse, over 50 varied filter combinations, uncached and cached.
+"""Panel benchmark: every panel's data (the churn page's too: it needs a trained model; the breakdowns and the previous period too) on a warehouse, over 50 varied filter combinations, uncached and cached.
 Targets: uncached p95 under --uncached-target-ms (150 at 10M events, 250 at 50M, 500 at 100M), cached p95 under 5 ms.
 
     python benchmarks/panels.py [--data-dir DIR] [--combinations 50] [--seed 7] [--uncached-target-ms 150]
@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,7 +77,7 @@ def main() -> int:
 
     from flask import Flask
 
-    from analytics import churn_risk, panels
+    from analytics import churn_risk, funnel, panels
     from webapp.cache import cache, install
 
     server = Flask(__name__)
@@ -94,6 +95,17 @@ def main() -> int:
         "churn: at risk by country": lambda f: churn_risk.breakdown(f, "country"),
         "churn: highest-risk list (200)": churn_risk.highest_risk,
         "churn: list CSV (10,000)": lambda f: churn_risk.highest_risk(f, churn_risk.CSV_ROWS),
+        "overview: vs previous period": panels.overview_activity_compared,
+        "funnel: 1 hour by segment": lambda f: funnel.data(f, "1h;segment"),
+        "funnel: 1 hour by device": lambda f: funnel.data(f, "1h;device"),
+        **{f"overview: by {b.replace('_', ' ')}":
+           (lambda b: lambda f: panels.activity_breakdown(replace(f, breakdown=b)))(b)
+           for b in ("platform", "segment", "age_group", "country", "device")},
+        **{f"retention N-day: by {b.replace('_', ' ')}":
+           (lambda b: lambda f: panels.retention_days_breakdown(replace(f, breakdown=b)))(b)
+           for b in ("platform", "age_group", "country")},
+        "growth: by platform (week)": lambda f: panels.growth_breakdown(replace(f, breakdown="platform"), "week"),
+        "growth: by segment (week)": lambda f: panels.growth_breakdown(replace(f, breakdown="segment"), "week"),
     }
     results = []
     try:

@@ -4,10 +4,11 @@ process open a file a writer holds): a notebook, a download bundle's rerun, pand
 After every run the owner writes `$PA_DATA_DIR/marts/v<data version>-r<run id>/`: one `<table>.parquet` per table
 of TABLES and a `manifest.json` (data version, run, data span, each table's rows and columns), then points
 `marts/CURRENT` at it (an atomic replace: a reader sees the old snapshot or the new one, never half of one). A
-group of tables whose content did not change since the previous snapshot is hard-linked, not written again. The
-newest snapshot of each of the last PA_MARTS_SNAPSHOTS_KEPT data versions is kept (an older bundle reruns against
-its own version), and every snapshot of those versions for GRACE after it was written (a notebook reading one while
-runs go on keeps working; they share their marts' files, so they cost little); the rest are removed.
+group of tables whose content did not change since the previous snapshot is hard-linked, not written again (a
+table whose columns an upgrade changed is written again). The newest snapshot of each of the last
+PA_MARTS_SNAPSHOTS_KEPT data versions is kept (an older bundle reruns against its own version), and every snapshot
+of those versions for GRACE after it was written (a notebook reading one while runs go on keeps working; they share
+their marts' files, so they cost little); the rest are removed.
 
 `connect(folder)` opens a snapshot as an in-memory DuckDB database with the warehouse's macros and a view per table
 under the warehouse's names, so the panel queries run on it unchanged (analytics/queries.use_connection).
@@ -39,7 +40,7 @@ GRACE = dt.timedelta(hours=24)
 GROUPS = {
     "data": ("dim_date", "dim_platform", "dim_event_type", "dim_country", "dim_users", "fct_funnel_events",
              "agg_user_activity_daily", "agg_user_day", "agg_user_week", "agg_active_masks", "agg_daily_volume",
-             "agg_user_platform_first", "agg_growth_transitions"),
+             "agg_user_platform_first", "agg_growth_transitions", "agg_breakdown_daily"),
     "churn": ("churn_features", "churn_models", "churn_scores"),
     "runs": ("etl_runs", "dq_results"),  # every run changes them: always written
 }
@@ -121,16 +122,16 @@ def write(con: duckdb.DuckDBPyConnection, data_dir: Path, run_id: int, keep: int
                 and before.get("groups", {}).get(group) == group_keys[group])
         for table in names:
             target = work / f"{table}.parquet"
-            if same and (previous / target.name).is_file():
+            columns = [[c[0], c[1]] for c in con.execute(f"DESCRIBE {quote(table)}").fetchall()]
+            if same and (previous / target.name).is_file() and before["tables"][table]["columns"] == columns:
                 os.link(previous / target.name, target)
                 tables[table] = before["tables"][table]
                 linked.append(table)
                 continue
             con.execute(f"COPY (SELECT * FROM {quote(table)}) TO '{_literal(target)}' "  # allow-listed name, own path
                         "(FORMAT parquet, COMPRESSION zstd)")
-            columns = con.execute(f"DESCRIBE {quote(table)}").fetchall()
             rows = con.execute(f"SELECT count(*) FROM {quote(table)}").fetchone()[0]
-            tables[table] = {"file": target.name, "rows": int(rows), "columns": [[c[0], c[1]] for c in columns]}
+            tables[table] = {"file": target.name, "rows": int(rows), "columns": columns}
     info = {"format": FORMAT, "data_version": int(data_version), "run_id": int(run_id),
             "written_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds"),
             "first_day": first_day.isoformat() if first_day else None,

@@ -91,6 +91,15 @@ def built(lake_template, tmp_path_factory) -> Settings:
     return settings
 
 
+@pytest.fixture(scope="module")
+def app_context(built, tmp_path_factory):
+    """The panels read a private copy of the built warehouse, as the app would, with a fresh cache (per module)."""
+    data = tmp_path_factory.mktemp("panels") / "data"
+    shutil.copytree(built.data_dir, data)
+    with panels_on(data):
+        yield
+
+
 @pytest.fixture
 def built_con(built):
     with warehouse(built) as con:

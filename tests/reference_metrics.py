@@ -166,7 +166,7 @@ def cohorts(lake: Lake, platforms, segment: str, start: dt.date, end: dt.date) -
         weeks[e.user_id].add(week_of(e.day))
     members: dict[dt.date, list] = defaultdict(list)
     for u, first_day in first_days(lake, platforms, segment).items():
-        if week_of(start) <= week_of(first_day) and first_day <= end:
+        if start <= first_day <= end:
             members[week_of(first_day)].append(u)
     out = {}
     for cohort, users in members.items():
@@ -244,3 +244,110 @@ def event_counts(lake: Lake, platforms, segment: str, start: dt.date, end: dt.da
         if start <= e.day <= end:
             per_user[e.user_id] += 1
     return sorted(per_user.values(), reverse=True)
+
+
+# -- the funnel with options (docs/metrics.md#engagement-funnel, #time-to-convert) -----------------------------------
+
+@dataclass(frozen=True)
+class FunnelEvent:
+    """An event of the lake with what a funnel breakdown reads: the user version's attributes at its time."""
+    user_id: int
+    platform: str
+    event_type: str
+    ts: dt.datetime
+    device: str | None
+    segment: str | None
+    age_group: str | None
+    home_country: str | None
+
+
+def funnel_events(lake_dir: Path) -> list[FunnelEvent]:
+    """Every event of the lake, each with the segment, age group and home country of the user version in effect at
+    its time (the latest record updated at or before it), read afresh with pyarrow (not through `Lake`)."""
+    records = lakeread.user_records(lake_dir)
+    history: dict[int, list] = defaultdict(list)
+    for u, at, seg, country, age in zip(records["user_id"].to_pylist(), records["updated_at"].to_pylist(),
+                                        records["segment"].to_pylist(), records["country"].to_pylist(),
+                                        records["age_group"].to_pylist()):
+        history[u].append((at, seg, country, age))
+    for versions in history.values():
+        versions.sort(key=lambda v: v[0])
+    starts = {u: [v[0] for v in versions] for u, versions in history.items()}
+    t = lakeread.events(lake_dir)
+    out = []
+    for u, p, e, ts, device in zip(t["user_id"].to_pylist(), t["platform"].to_pylist(), t["event_type"].to_pylist(),
+                                   t["event_ts"].to_pylist(), t["device"].to_pylist()):
+        i = bisect.bisect_right(starts.get(u, []), ts) - 1
+        if i < 0:  # no version yet: the ETL quarantines it
+            continue
+        _, seg, country, age = history[u][i]
+        out.append(FunnelEvent(u, p, e, ts, device, seg, age, country))
+    return out
+
+
+@dataclass
+class FunnelCount:
+    users: list[int]  # per step, the people who reached it
+    micros: list[list[int]]  # per step, each of them's microseconds from the step before (empty for step 1)
+
+
+def funnel_with_options(events: list[FunnelEvent], platforms, segment: str, start: dt.date, end: dt.date,
+                        steps=FUNNEL, window_seconds: int | None = None, breakdown: str = "none",
+                        top: int | None = None) -> dict[str, FunnelCount]:
+    """Per breakdown value ('all' without one): the people reaching each step and their times from the step before.
+    A person enters at their earliest step-1 event of the range; step k is their earliest step-k event strictly
+    after step k-1 and at most `window_seconds` after the entry (None: no limit). The value is the entry's (the
+    smallest among step-1 events at the entry's time, a missing one 'unknown'); with `top`, beyond the `top` values
+    with most people entering (then by name), the rest are 'Other' when that leaves out two or more."""
+    per_user: dict[int, list[FunnelEvent]] = defaultdict(list)
+    for e in events:
+        if (e.platform in platforms and start <= e.ts.date() <= end and e.event_type in steps
+                and (segment == "all" or e.segment == segment)):
+            per_user[e.user_id].append(e)
+    window = None if window_seconds is None else dt.timedelta(seconds=window_seconds)
+    attribute = {"platform": "platform", "segment": "segment", "age_group": "age_group", "country": "home_country",
+                 "device": "device"}.get(breakdown)
+    reached: dict[int, list[dt.datetime]] = {}
+    value_of: dict[int, str] = {}
+    for u, evs in per_user.items():
+        firsts = [e for e in evs if e.event_type == steps[0]]
+        if not firsts:
+            continue
+        entry = min(e.ts for e in firsts)
+        times = [entry]
+        for step in steps[1:]:
+            later = [e.ts for e in evs if e.event_type == step and e.ts > times[-1]
+                     and (window is None or e.ts - entry <= window)]
+            if not later:
+                break
+            times.append(min(later))
+        reached[u] = times
+        value_of[u] = "all" if attribute is None else min(
+            getattr(e, attribute) or "unknown" for e in firsts if e.ts == entry)
+    entering: dict[str, int] = defaultdict(int)
+    for v in value_of.values():
+        entering[v] += 1
+    ranked = sorted(entering, key=lambda v: (-entering[v], v))
+    if top is not None and len(ranked) > top + 1:
+        kept = set(ranked[:top])
+        value_of = {u: v if v in kept else "Other" for u, v in value_of.items()}
+    out: dict[str, FunnelCount] = {}
+    for u, times in reached.items():
+        count = out.setdefault(value_of[u], FunnelCount([0] * len(steps), [[] for _ in steps]))
+        for k, at in enumerate(times):
+            count.users[k] += 1
+            if k:
+                count.micros[k].append((at - times[k - 1]) // dt.timedelta(microseconds=1))
+    # values in the order of the people entering (most first, then by name), "Other" last
+    return dict(sorted(out.items(), key=lambda item: (item[0] == "Other", -item[1].users[0], item[0])))
+
+
+def quantile(values: list[int], q: float) -> float | None:
+    """The q-quantile by linear interpolation between the closest ranks (rank 1 + q(n - 1)); None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = q * (len(ordered) - 1)
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)

@@ -34,7 +34,7 @@ def loaded(tmp_path_factory) -> Path:
     out = cli("run", data_dir=data)
     assert out.returncode == 0, out.stderr
     *_, last, churn_line, snapshot_line = out.stdout.strip().splitlines()
-    assert last.startswith("run 1 succeeded in ") and "57 checks: 56 passed, 1 warned, 0 failed" in last
+    assert last.startswith("run 1 succeeded in ") and "58 checks: 57 passed, 1 warned, 0 failed" in last
     assert churn_line == "churn: fewer than 28 days of data, nothing scored"  # a load scores churn risk too
     assert snapshot_line == f"marts snapshot: {data / 'marts' / 'v1-r1'}"  # and writes the marts snapshot
     assert "WARN fct_events.freshness: " in out.stdout  # the test lake is from 2024
@@ -46,7 +46,7 @@ def test_status_reports_partitions_rows_and_the_last_run(loaded):
     assert out.returncode == 0, out.stderr
     assert "events      6 partitions  2024-05-01 .. 2024-05-06" in out.stdout
     assert "run 1 (incremental, cli) succeeded" in out.stdout
-    assert "checks: 56 passed, 1 warned, 0 failed" in out.stdout and "warned: fct_events.freshness" in out.stdout
+    assert "checks: 57 passed, 1 warned, 0 failed" in out.stdout and "warned: fct_events.freshness" in out.stdout
     assert "Pending in the lake: 0 partition(s)" in out.stdout
     with warehouse(make_settings(loaded)) as con:
         who = con.execute("SELECT requested_by FROM etl_runs WHERE run_id = 1").fetchone()[0]

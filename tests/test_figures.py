@@ -81,9 +81,14 @@ def test_cohort_heatmap_marks_incomplete_weeks_instead_of_drawing_a_drop():
                           "active_users": [10, 6, 4, 0], "retention": [1, .6, 1, 0],
                           "is_complete": [True, True, True, False], "is_cohort_complete": [False, False, True, True]})
     trace = figures.cohort_heatmap(frame).data[0]
-    assert trace.text[1][1] == "…" and pd.isna(trace.z[1][1])  # not 0%
-    assert trace.text[0][1] == "60%"
-    assert list(trace.y) == ["2024-01-01 (n=10, partial week)", "2024-01-08 (n=4)"]
+    assert trace.text[2][1] == "…" and pd.isna(trace.z[2][1])  # not 0%
+    assert trace.text[1][1] == "60%"
+    assert list(trace.y) == ["All cohorts, weighted (n=14)", "2024-01-01 (n=10, partial week)", "2024-01-08 (n=4)"]
+    # the weighted average row: week 0 of both (14 of 14), week 1 of the cohort whose week 1 is complete (6 of 10)
+    assert list(trace.z[0]) == [1.0, 0.6] and list(trace.text[0]) == ["100%", "60%"]
+    # 75% and 90% are told apart: at least two colour steps between them
+    stops = [stop for stop, _ in trace.colorscale]
+    assert sum(1 for stop in stops if 0.75 < stop <= 0.9) >= 1 and sum(1 for stop in stops if stop >= 0.7) >= 4
 
 
 def test_retention_curve_shows_each_points_sample_size():

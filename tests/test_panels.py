@@ -4,7 +4,6 @@ from the lake files (tests/reference_metrics.py), under several filter combinati
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pandas as pd
 import pytest
@@ -13,7 +12,7 @@ from analytics import panels
 from analytics.filters import Filters
 from store import reference
 from tests import reference_metrics as ref
-from tests.conftest import DAYS, START, panels_on
+from tests.conftest import DAYS, START
 
 ALL = tuple(reference.platforms())
 LAST = START + dt.timedelta(days=DAYS - 1)
@@ -31,15 +30,6 @@ CASES = {
 @pytest.fixture(scope="module")
 def lake(built) -> ref.Lake:
     return ref.Lake(built.lake_dir)
-
-
-@pytest.fixture(scope="module")
-def app_context(built, tmp_path_factory):
-    """The panels read a private copy of the built warehouse, as the app would, with a fresh cache."""
-    data = tmp_path_factory.mktemp("panels") / "data"
-    shutil.copytree(built.data_dir, data)
-    with panels_on(data):
-        yield
 
 
 @pytest.fixture(params=list(CASES), ids=list(CASES))
@@ -233,3 +223,17 @@ def test_a_range_reaching_before_the_data_is_clamped_to_it(app_context, lake):
     assert not weekly["is_complete"].iloc[0] and weekly["period_start"].iloc[0].date() == START
     assert panels.quick_ratio(weekly) == pytest.approx(
         (weekly["new_users"][1:].sum() + weekly["resurrected"][1:].sum()) / weekly["churned"][1:].sum())
+
+
+def test_the_previous_period_lies_beside_each_day(app_context):
+    f = Filters(ALL, START + dt.timedelta(days=14), LAST, "all", None)  # 14 days, the 14 before inside the data
+    got = panels.overview_activity_compared(f)
+    before = panels.overview_activity(f.previous()).set_index("day")
+    assert len(got) == 14 and list(got["previous_day"]) == list(before.index)
+    assert list(got["dau_previous"]) == list(before["dau"])
+    # the stickiness before is only where its 30-day window is inside the data: none of these 28 days
+    assert got["stickiness_previous"].isna().all()
+    # a range whose previous period reaches before the data: those days have no previous value, the rest do
+    half = panels.overview_activity_compared(Filters(ALL, START + dt.timedelta(days=7), START + dt.timedelta(days=20),
+                                                     "all", None))
+    assert half["dau_previous"].isna().sum() == 7 and half["dau_previous"].notna().sum() == 7

@@ -46,6 +46,7 @@ ASSETS = Path(__file__).parent / "assets"
 CALLBACK_PATH = "/_dash-update-component"
 PASSWORD_CHECKS_AT_ONCE = 2  # each scrypt check takes ~100 ms of CPU and 32 MB: more wait (then 503)
 MAX_NAME, MAX_PASSWORD = 200, 1024
+MAX_NEXT = 4000  # the page to go back to after login: a path and its query string
 
 _password_checks = threading.BoundedSemaphore(PASSWORD_CHECKS_AT_ONCE)
 _dummy_hash = generate_password_hash(secrets.token_hex(16))  # checked for unknown names: the same work
@@ -218,7 +219,7 @@ def _page(title: str, body: str) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="/assets/bootstrap.min.css"><link rel="stylesheet" href="/assets/style.css"></head>
 <body><main class="container" style="max-width: 380px; margin-top: 12vh">
-<h4 class="mb-3">Product analytics</h4>{body}</main></body></html>"""
+<h1 class="h4 mb-3">Product analytics</h1>{body}</main></body></html>"""
 
 
 def _login_page(message: str = "", next_path: str = "/") -> str:
@@ -244,9 +245,12 @@ def _logout_page() -> str:
 
 
 def _safe_next(value: str | None) -> str:
-    """Only a path on this site (no scheme, no host) may be the page after login."""
-    parsed = urlparse(value or "/")
-    ok = value and value.startswith("/") and not value.startswith("//") and "\\" not in value and not parsed.netloc
+    r"""Only a path on this site (no scheme, no host) may be the page after login, its query string kept
+    (`/growth?platforms=threads&range=90d`). Refused for "/": another host (`//evil`, `https://evil`, `/\evil`, which
+    browsers read as `//evil`) and any space or control character (browsers drop tabs and newlines, so `/\t/evil`
+    would be `//evil`; a CR or LF cannot go in a Location header)."""
+    ok = (isinstance(value, str) and len(value) <= MAX_NEXT and value.startswith("/") and not value.startswith("//")
+          and not any(c == "\\" or c <= " " or c == "\x7f" for c in value) and not urlparse(value).netloc)
     return value if ok else "/"
 
 

@@ -12,11 +12,11 @@ import datetime as dt
 import json
 from typing import Any, Callable
 
-from analytics.filters import ALL_SEGMENTS, EARLIEST, LATEST, PRESETS
+from analytics.filters import ALL_SEGMENTS, BREAKDOWNS, EARLIEST, LATEST, PRESETS
 from store import reference
 
 Check = Callable[[Any], None]  # raises Invalid when the value does not fit
-STORE_KEYS = {"platforms", "start", "end", "segment", "preset", "query"}
+STORE_KEYS = {"platforms", "start", "end", "segment", "preset", "breakdown", "query"}
 
 _declared: dict[tuple[str, str], Check] = {}
 
@@ -125,6 +125,9 @@ def filters_store(value) -> None:
     if value.get("preset") is not None and value["preset"] not in PRESETS:
         raise Invalid(f"the filters' preset must be one of {', '.join(PRESETS)} or null; "
                       f"got {_shown(value['preset'])}")
+    if value.get("breakdown") is not None and value["breakdown"] not in BREAKDOWNS:
+        raise Invalid(f"the filters' breakdown must be one of {', '.join(BREAKDOWNS)} or null; "
+                      f"got {_shown(value['breakdown'])}")
     text(2000)(value.get("query"))
 
 

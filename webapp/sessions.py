@@ -5,6 +5,9 @@ The browser's signed cookie holds only a random token; the table holds its SHA-2
 login (webapp/users.py), when it was opened and last used, and when it was revoked. A session counts only while it
 is not revoked, not idle longer than the idle timeout, not older than the absolute timeout, and its user still
 exists with the same stamp: logout, a password or role change and a removal end it at once.
+
+The same file holds the app's other small tables (saved views, annotations): each a subclass of `AppTables` with
+its statements in webapp/sql/<prefix>_*.sql, found for the current data folder by `tables(kind)`.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
+from store.settings import load_settings
 from webapp import SQL
 
 TOUCH_EVERY_SECONDS = 60  # how often a session's last use is written (not on every request)
@@ -36,18 +41,21 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class SessionStore:
-    """The sessions table of one data folder; a SQLite connection per thread."""
+class AppTables:
+    """Some tables of the app's SQLite file: created from webapp/sql/<prefix>_schema.sql, each statement run from
+    webapp/sql/<prefix>_<name>.sql with its $parameters bound; a connection per thread."""
 
-    def __init__(self, path: Path, idle_seconds: float, max_seconds: float):
-        self.path, self.idle_seconds, self.max_seconds = Path(path), idle_seconds, max_seconds
+    prefix = ""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        self._connection().executescript(SQL.text("sessions_schema"))
+        self._connection().executescript(SQL.text(f"{self.prefix}_schema"))
 
-    def _run(self, name: str, **params) -> sqlite3.Cursor:
-        """One statement of webapp/sql/sessions_*.sql, its $parameters bound."""
-        return self._connection().execute(SQL.text(f"sessions_{name}"), params)
+    def _run(self, statement: str, /, **params) -> sqlite3.Cursor:
+        """One statement of webapp/sql/<prefix>_<statement>.sql, its $parameters bound."""
+        return self._connection().execute(SQL.text(f"{self.prefix}_{statement}"), params)
 
     def _connection(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
@@ -57,6 +65,16 @@ class SessionStore:
             con.execute("PRAGMA synchronous=NORMAL")
             self._local.con = con
         return con
+
+
+class SessionStore(AppTables):
+    """The sessions table of one data folder."""
+
+    prefix = "sessions"
+
+    def __init__(self, path: Path, idle_seconds: float, max_seconds: float):
+        self.idle_seconds, self.max_seconds = idle_seconds, max_seconds
+        super().__init__(path)
 
     def open(self, user_name: str, user_stamp: str, client: str = "") -> str:
         """A new session for the user; returns its token (for the cookie). Sessions long over are deleted."""
@@ -97,3 +115,18 @@ class SessionStore:
 
 def store_path(data_dir: Path) -> Path:
     return Path(data_dir) / "web" / "sessions.sqlite3"
+
+
+Tables = TypeVar("Tables", bound=AppTables)
+_tables: dict[tuple[type, Path], AppTables] = {}
+_tables_lock = threading.Lock()
+
+
+def tables(kind: type[Tables]) -> Tables:
+    """The `kind` tables in the app's SQLite file of the current data folder (tests move PA_DATA_DIR between apps)."""
+    path = store_path(load_settings().data_dir)
+    with _tables_lock:
+        found = _tables.get((kind, path))
+        if found is None:
+            found = _tables[(kind, path)] = kind(path)
+    return found

@@ -1,20 +1,28 @@
-"""The app shell: the navbar (from the page registry; Admin for admins; who is logged in), the filter bar and the
-page container, built per page load; and `install`, which puts the cache, access control, request limits,
-security headers and health endpoints on the Dash app that `app.py` builds."""
+"""The app shell: a "Skip to content" link, the navbar (from the page registry; Admin for admins; who is logged in;
+collapsed behind a menu button on narrow screens), the filter bar and the page container in the page's main
+landmark, built per page load; and `install`, which puts the page language, the cache, access control, request
+limits, security headers and health endpoints on the Dash app that `app.py` builds."""
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, dcc, html
+from dash import Dash, Input, Output, State, clientside_callback, dcc, html
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from store.settings import load_settings
 from store.warehouse import QueryTimeout
-from webapp import (auth, cache, compute_slots, health, runs_api, security_headers, shell_callbacks,  # noqa: F401
+from webapp import (auth, cache, card_a11y, compute_slots, health, runs_api, security_headers, shell_callbacks,
                     users)
 from webapp.components import filter_bar, ids
 from webapp.settings import check, load_web_settings
+
+MAIN = "main-content"  # the page's main landmark: the filter bar and the page, where "Skip to content" lands
+SKIP_LINK = "skip-link"
+NAV_TOGGLER = "nav-toggler"
+NAV_COLLAPSE = "nav-collapse"
+LANGUAGE = "en"
+CALLBACKS = (shell_callbacks, card_a11y)  # the shell's callbacks, registered by importing them
 
 
 def navbar() -> dbc.Navbar:
@@ -35,22 +43,48 @@ def navbar() -> dbc.Navbar:
     else:
         links.append(dbc.NavItem(dbc.NavLink([html.I(className="bi bi-box-arrow-in-right me-1"), "Log in"],
                                              href="/login", external_link=True, id="nav-login")))
+    toggler = html.Button(html.Span(className="navbar-toggler-icon"), id=NAV_TOGGLER, type="button",
+                          className="navbar-toggler", n_clicks=0,
+                          **{"aria-controls": NAV_COLLAPSE, "aria-expanded": "false", "aria-label": "Menu"})
     return dbc.Navbar(dbc.Container([
         dbc.NavbarBrand([html.I(className="bi bi-bar-chart-line me-2"), "Product analytics"], href="/"),
-        dbc.Nav(links, navbar=True, className="flex-wrap"),
-    ], fluid=True), color="white", dark=False, className="pa-navbar mb-3")
+        toggler,
+        dbc.Collapse(dbc.Nav(links, navbar=True, className="flex-wrap ms-auto"), id=NAV_COLLAPSE, is_open=False,
+                     navbar=True),
+    ], fluid=True), color="white", dark=False, expand="lg", className="pa-navbar mb-3")
 
 
 def layout() -> html.Div:
     """Built per page load, so the navbar matches who is logged in."""
     return html.Div([
+        html.A("Skip to content", href=f"#{MAIN}", id=SKIP_LINK, className="visually-hidden-focusable pa-skip-link"),
         dcc.Location(id=ids.URL, refresh="callback-nav"),
         dcc.Store(id=ids.FILTERS),
         dcc.Store(id=ids.URL_WRITER),
-        navbar(),
-        dbc.Container([filter_bar.layout(), html.Div(dash.page_container, className="mt-3")], fluid=True,
-                      className="pb-4"),
+        html.Header(navbar()),
+        html.Main(dbc.Container([html.Section(filter_bar.layout(), **{"aria-label": "Filters"}),
+                                 html.Div(dash.page_container, className="mt-3")], fluid=True, className="pb-4"),
+                  id=MAIN, tabIndex="-1"),
     ])
+
+
+# The menu button (narrow screens) opens and closes the links; moving to another page closes them.
+clientside_callback(
+    """function(clicks, _pathname, isOpen) {
+        const byButton = (window.dash_clientside.callback_context.triggered || [])
+            .some(t => t.prop_id === "%s.n_clicks");
+        const open = byButton && clicks ? !isOpen : false;
+        return [open, String(open)];
+    }""" % NAV_TOGGLER,
+    Output(NAV_COLLAPSE, "is_open"), Output(NAV_TOGGLER, "aria-expanded"),
+    Input(NAV_TOGGLER, "n_clicks"), Input(ids.URL, "pathname"), State(NAV_COLLAPSE, "is_open"),
+    prevent_initial_call=True,
+)
+
+
+def _with_language(index: str) -> str:
+    """Dash's page template with the page's language on <html> (screen readers pick their voice by it)."""
+    return index.replace("<html>", f'<html lang="{LANGUAGE}">', 1)
 
 
 def install(app: Dash) -> None:
@@ -58,6 +92,7 @@ def install(app: Dash) -> None:
     security headers, health checks. ValueError naming a setting that cannot be served safely."""
     settings = load_web_settings()
     check(settings)
+    app.index_string = _with_language(app.index_string)
     app.layout = layout
     cache.install(settings.cache_mb)
     compute_slots.configure(settings.computations_per_client, settings.computations)

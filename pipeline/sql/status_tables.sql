@@ -10,6 +10,7 @@ UNION ALL SELECT 'agg_user_day', count(*) FROM agg_user_day
 UNION ALL SELECT 'agg_user_week', count(*) FROM agg_user_week
 UNION ALL SELECT 'agg_active_masks', count(*) FROM agg_active_masks
 UNION ALL SELECT 'agg_daily_volume', count(*) FROM agg_daily_volume
+UNION ALL SELECT 'agg_breakdown_daily', count(*) FROM agg_breakdown_daily
 UNION ALL SELECT 'agg_user_platform_first', count(*) FROM agg_user_platform_first
 UNION ALL SELECT 'agg_growth_transitions', count(*) FROM agg_growth_transitions
 UNION ALL SELECT 'agg_daily_metrics (view)', count(*) FROM agg_daily_metrics

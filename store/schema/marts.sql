@@ -95,3 +95,17 @@ SELECT user_id, CASE WHEN count(*) = count(segment) AND min(segment) = max(segme
 FROM agg_user_day
 WHERE activity_date >= since
 GROUP BY user_id;
+
+-- One row per (day, dimension, value, segment or 'all', platform mask): the people active that day with an event
+-- whose dimension had that value (platform: the event's; segment, age_group, country: the user version's in effect
+-- at the event, home country; device: the event's; a missing value is 'unknown') and whose platforms among those
+-- events are exactly the mask. DAU of a value for any platform subset S = sum(users) where mask & S <> 0: the
+-- breakdowns of the overview trend (docs/metrics.md#breakdowns).
+CREATE TABLE IF NOT EXISTS agg_breakdown_daily (
+    activity_date  DATE NOT NULL,
+    dimension      VARCHAR NOT NULL,      -- platform, segment, age_group, country, device
+    value          VARCHAR NOT NULL,
+    segment        VARCHAR NOT NULL,      -- a segment, or 'all'
+    platform_mask  UTINYINT NOT NULL,
+    users          INTEGER NOT NULL
+);

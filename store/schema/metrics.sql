@@ -78,10 +78,11 @@ CREATE OR REPLACE MACRO daily_activity(selected_mask, segment_filter, from_day, 
     LEFT JOIN new_users(selected_mask, segment_filter, from_day, to_day) AS n USING (day);
 
 -- One row per (cohort week, period): a cohort is the users whose first activity ever on the platforms of a mask
--- (first_activity: known, their segment then the one filtered, or 'all') falls in a week from from_day's week to
--- to_day; period N counts those active there (in the segment) in the N-th week after it. Periods run to the last
--- loaded week; is_complete says that week is fully loaded, is_cohort_complete that the cohort's own week is (a week
--- reaching before the data misses the people who joined before it starts, one past it is still filling).
+-- (first_activity: known, their segment then the one filtered, or 'all') falls from from_day to to_day, grouped by
+-- its week; period N counts those active there (in the segment) in the N-th week after it. Periods run to the last
+-- loaded week; is_complete says that week is fully loaded, is_cohort_complete that the cohort's own week lies inside
+-- both the data and the range (a week reaching before either misses the people who joined before it starts, one
+-- past either is cut or still filling).
 CREATE OR REPLACE MACRO retention_cohorts(selected_mask, segment_filter, from_day, to_day) AS TABLE
     WITH edges AS (
         SELECT data_first_day() AS first_day, data_last_day() AS last_day
@@ -90,7 +91,7 @@ CREATE OR REPLACE MACRO retention_cohorts(selected_mask, segment_filter, from_da
         SELECT user_id, CAST(date_trunc('week', first_day) AS DATE) AS cohort_week
         FROM first_activity(selected_mask)
         WHERE (segment_filter = 'all' OR first_segment = segment_filter)
-          AND first_day BETWEEN CAST(date_trunc('week', CAST(from_day AS DATE)) AS DATE) AND CAST(to_day AS DATE)
+          AND first_day BETWEEN CAST(from_day AS DATE) AND CAST(to_day AS DATE)
     ),
     sizes AS (
         SELECT cohort_week, count(*) AS cohort_size FROM cohorts GROUP BY cohort_week
@@ -116,7 +117,8 @@ CREATE OR REPLACE MACRO retention_cohorts(selected_mask, segment_filter, from_da
     SELECT g.cohort_week, g.period, CAST(g.cohort_size AS BIGINT) AS cohort_size,
            CAST(coalesce(a.users, 0) AS BIGINT) AS active_users, coalesce(a.users, 0) / g.cohort_size AS retention,
            g.cohort_week + 7 * g.period + 6 <= edges.last_day AS is_complete,
-           g.cohort_week >= edges.first_day AND g.cohort_week + 6 <= edges.last_day AS is_cohort_complete
+           g.cohort_week >= greatest(edges.first_day, CAST(from_day AS DATE))
+               AND g.cohort_week + 6 <= least(edges.last_day, CAST(to_day AS DATE)) AS is_cohort_complete
     FROM grid AS g
     CROSS JOIN edges
     LEFT JOIN active AS a USING (cohort_week, period);

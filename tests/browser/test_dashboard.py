@@ -261,7 +261,7 @@ def test_a_card_downloads_exactly_its_data(dashboard):
 
 def test_an_unknown_page_says_so(dashboard):
     visit(dashboard, "/nowhere")
-    dashboard.wait_for_text_to_equal("#not-found h4", "Page not found", timeout=10)
+    dashboard.wait_for_text_to_equal("#not-found h1", "Page not found", timeout=10)
     no_console_errors(dashboard)
 
 

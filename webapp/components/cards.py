@@ -1,7 +1,10 @@
 """Panel cards: a title, what the data is ("data through", quality badge), a CSV download of exactly the data
 behind the card, a reproducible bundle of it, an "About this panel" view, and a loading state around its content.
+For screen readers the content is a group named by the title (an h2 under the page's h1) and described by a
+sentence, followed by a visually hidden copy of the card's data as a table.
 Layout only: the shell's callbacks fill the meta, the About view and serve the downloads
-(webapp/shell_callbacks.py). A card's panel id is one of analytics/catalog.py's."""
+(webapp/shell_callbacks.py), and the sentence and table (webapp/card_a11y.py). A card's panel id is one of
+analytics/catalog.py's."""
 
 from __future__ import annotations
 
@@ -26,17 +29,39 @@ def _icon(icon: str, label: str) -> list:
     return [html.I(className=f"bi {icon}"), html.Span(label, className="visually-hidden")]
 
 
+def a11y_data(panel: str) -> dict:
+    """The card's visually hidden text alternative: a sentence and its data as a table (webapp/card_a11y.py)."""
+    return {"type": "card-a11y", "panel": panel}
+
+
+def title_id(panel: str) -> str:
+    return f"card-{panel}-title"
+
+
+def summary_id(panel: str) -> str:
+    """The sentence describing the card's content (inside its a11y_data region)."""
+    return f"card-{panel}-summary"
+
+
+def _named_tools(tools, title: str):
+    """A select among the card's tools takes the card's title as its label (a select needs a name; the options
+    say what it chooses)."""
+    if isinstance(tools, dbc.Select):
+        return html.Label([html.Span(f"{title}: show", className="visually-hidden"), tools], className="mb-0")
+    return tools
+
+
 def card(panel: str, title: str, body, subtitle: str | None = None, tools=None, option=None,
          definition: str | None = None) -> dbc.Card:
     """A panel card; `definition` is the anchor of its section in docs/metrics.md, linked beside the subtitle (by
     default the catalog's for the panel)."""
     definition = definition or catalog.panel(panel).definition
     header = html.Div([
-        html.Div([html.H6(title, className="mb-0"),
+        html.Div([html.H2(title, className="h6 mb-0", id=title_id(panel)),
                   html.Small([subtitle, definition_link(definition) if definition else None],
                              className="text-muted") if subtitle or definition else None]),
         html.Div([
-            tools,
+            _named_tools(tools, title),
             dbc.Button([html.I(className="bi bi-download me-1"), "CSV"], id=ids.csv_button(panel), size="sm",
                        color="light", className="ms-2", title="Download the data behind this card"),
             dcc.Download(id=ids.csv_download(panel)),
@@ -54,7 +79,11 @@ def card(panel: str, title: str, body, subtitle: str | None = None, tools=None, 
                       id=ids.about_modal(panel), size="lg", scrollable=True, is_open=False)
     return dbc.Card([
         dbc.CardHeader(header, className="bg-white"),
-        dbc.CardBody([dcc.Loading(body, type="default", delay_show=150),
+        dbc.CardBody([html.Div([dcc.Loading(body, type="default", delay_show=150),
+                                html.Div(html.P("The data behind this card is loading.", id=summary_id(panel)),
+                                         id=a11y_data(panel), className="visually-hidden")],
+                               role="group", className="pa-card-content",
+                               **{"aria-labelledby": title_id(panel), "aria-describedby": summary_id(panel)}),
                       html.Div(id=ids.card_meta(panel), className="pa-card-meta"), about]),
     ], className="pa-card mb-3 h-100", id=f"card-{panel}")
 

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from analytics.panels import weighted_retention
 from webapp.components.theme import (EMPTY_MESSAGE, GROWTH_COLORS, NO_DATA_MESSAGE, PLATFORM_COLORS, PLATFORM_NAMES,
                                      SEGMENT_COLORS, SERIES, TEMPLATE, empty_figure, figure)
 
@@ -54,8 +55,20 @@ def activity(frame: pd.DataFrame) -> go.Figure:
                     line={"width": 3, "color": SERIES[1]}, hovertemplate="%{y:,.1f}<extra>DAU, 7-day average</extra>")
     _line_pair(fig, frame, "wau", "is_wau_complete", "WAU", SERIES[2], "%{y:,.0f}")
     _line_pair(fig, frame, "mau", "is_mau_complete", "MAU", SERIES[4], "%{y:,.0f}")
+    _previous_line(fig, frame, "dau_previous", "DAU, previous period", "%{y:,.0f}")
     _mark_incomplete(fig, frame, "is_mau_complete")
     return fig
+
+
+def _previous_line(fig: go.Figure, frame: pd.DataFrame, column: str, name: str, value: str) -> None:
+    """The previous period's values drawn over this period's days, dashed grey, hover naming the earlier day
+    (a frame of panels.overview_activity_compared; nothing for a frame without it)."""
+    if column not in frame or not frame[column].notna().any():
+        return
+    fig.add_scatter(x=frame["day"], y=frame[column], name=name, mode="lines", connectgaps=False,
+                    line={"color": PREVIOUS_COLOR, "width": 2, "dash": "dash"},
+                    customdata=frame["previous_day"].dt.strftime("%Y-%m-%d"),
+                    hovertemplate=f"{value} on %{{customdata}}<extra>{name}</extra>")
 
 
 def _mark_incomplete(fig: go.Figure, frame: pd.DataFrame, complete: str) -> None:
@@ -69,6 +82,7 @@ def _mark_incomplete(fig: go.Figure, frame: pd.DataFrame, complete: str) -> None
 
 
 RESTATED_COLOR = "#F08C00"
+PREVIOUS_COLOR = "#868E96"
 
 
 def mark_restated(fig: go.Figure, marks: pd.DataFrame, grain: str = "day") -> go.Figure:
@@ -94,6 +108,7 @@ def stickiness(frame: pd.DataFrame) -> go.Figure:
         return _empty(frame)
     fig = figure(height=260, yaxis_tickformat=".0%", yaxis_title="DAU / MAU")
     _line_pair(fig, frame, "stickiness", "is_mau_complete", "Stickiness", SERIES[0], "%{y:.1%}", fill="tozeroy")
+    _previous_line(fig, frame, "stickiness_previous", "Stickiness, previous period", "%{y:.1%}")
     _mark_incomplete(fig, frame, "is_mau_complete")
     return fig
 
@@ -158,8 +173,14 @@ def funnel(frame: pd.DataFrame) -> go.Figure:
     return fig
 
 
+# Retention's colours: light to dark blue, with most of the steps between 70% and 100%, so 75% and 90% differ.
+RETENTION_SCALE = [[0.0, "#F1F5FB"], [0.2, "#D0DEF2"], [0.4, "#A9C4E8"], [0.55, "#7FA6DB"], [0.7, "#5A8ACF"],
+                   [0.8, "#3A6EC0"], [0.9, "#1F4FA3"], [1.0, "#0B2E6B"]]
+
+
 def cohort_heatmap(frame: pd.DataFrame) -> go.Figure:
-    """Weekly cohorts by weeks since first activity; incomplete weeks are blank and marked, never a drop."""
+    """Weekly cohorts by weeks since first activity, under a first row: the weighted average of every cohort's
+    complete cells (panels.weighted_retention); incomplete weeks are blank and marked, never a drop."""
     if _blank(frame, "cohort_size"):
         return _empty(frame)
     complete = frame[frame["is_complete"]]
@@ -169,10 +190,13 @@ def cohort_heatmap(frame: pd.DataFrame) -> go.Figure:
     sizes = frame.groupby("cohort_week")["cohort_size"].first()
     whole = frame.groupby("cohort_week")["is_cohort_complete"].first()
     y = [f"{pd.Timestamp(w):%Y-%m-%d} (n={sizes[w]:,}{'' if whole[w] else ', partial week'})" for w in grid.index]
-    text = [["…" if pd.isna(v) else f"{v:.0%}" for v in row] for row in grid.values]
-    fig = figure(height=max(300, 26 * len(grid) + 80), hovermode="closest", xaxis_title="weeks since first activity")
-    fig.add_heatmap(z=grid.values, x=[str(p) for p in grid.columns], y=y, text=text, texttemplate="%{text}",
-                    colorscale="Blues", zmin=0, zmax=1, colorbar={"tickformat": ".0%"},
+    average = weighted_retention(frame).set_index("period").reindex(all_periods)
+    z = [list(average["retention"])] + [list(row) for row in grid.values]
+    y = [f"All cohorts, weighted (n={int(sizes.sum()):,})"] + y
+    text = [["…" if pd.isna(v) else f"{v:.0%}" for v in row] for row in z]
+    fig = figure(height=max(300, 26 * len(z) + 80), hovermode="closest", xaxis_title="weeks since first activity")
+    fig.add_heatmap(z=z, x=[str(p) for p in grid.columns], y=y, text=text, texttemplate="%{text}",
+                    colorscale=RETENTION_SCALE, zmin=0, zmax=1, colorbar={"tickformat": ".0%"},
                     hovertemplate="%{y}, week %{x}: %{text}<extra></extra>")
     fig.update_xaxes(type="category")
     fig.update_yaxes(autorange="reversed", rangemode=None, type="category")

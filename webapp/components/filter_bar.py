@@ -1,4 +1,5 @@
-"""The filter bar (platforms, date range with presets, segment) shared by every page. Layout only: the shell's
+"""The filter bar (platforms, date range with presets, segment, and what the trends break down by) shared by every
+page. Layout only: the shell's
 callbacks keep it, the URL and the filters store in step (webapp/shell_callbacks.py)."""
 
 from __future__ import annotations
@@ -6,9 +7,9 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from analytics.filters import ALL_SEGMENTS
+from analytics.filters import ALL_SEGMENTS, BREAKDOWNS
 from store import reference
-from webapp.components import ids
+from webapp.components import ids, saved_views_bar
 from webapp.url_filters import PRESET_LABELS
 
 CUSTOM = "custom"  # the preset control's value for fixed dates
@@ -23,7 +24,7 @@ def layout() -> html.Div:
         dbc.Row([
             dbc.Col([html.Label("Platforms", htmlFor=ids.PLATFORMS, className="form-label small text-muted mb-1"),
                      dcc.Dropdown(id=ids.PLATFORMS, options=platforms, multi=True, clearable=False,
-                                  placeholder="All platforms")], lg=4, md=12),
+                                  placeholder="All platforms")], lg=3, md=12),
             dbc.Col([html.Label("Date range", className="form-label small text-muted mb-1"),
                      html.Div([dcc.DatePickerRange(id=ids.DATES, display_format="YYYY-MM-DD",
                                                    minimum_nights=0, first_day_of_week=1),
@@ -32,9 +33,15 @@ def layout() -> html.Div:
                                               inline=True, className="btn-group ms-2 pa-presets",
                                               inputClassName="btn-check", labelClassName="btn btn-sm btn-outline-primary",
                                               labelCheckedClassName="active")],
-                              className="d-flex flex-wrap align-items-center")], lg=6, md=12),
+                              className="d-flex flex-wrap align-items-center")], lg=5, md=12),
             dbc.Col([html.Label("Segment", htmlFor=ids.SEGMENT, className="form-label small text-muted mb-1"),
-                     dcc.Dropdown(id=ids.SEGMENT, options=segments, clearable=False)], lg=2, md=12),
+                     dcc.Dropdown(id=ids.SEGMENT, options=segments, clearable=False)], lg=2, md=6),
+            dbc.Col([html.Label("Break down by", htmlFor=ids.BREAKDOWN, className="form-label small text-muted mb-1",
+                                title="Splits the Overview's active users, Retention and Growth by a property"),
+                     dcc.Dropdown(id=ids.BREAKDOWN, options=[{"label": label, "value": key}
+                                                             for key, label in BREAKDOWNS.items()],
+                                  clearable=False)], lg=2, md=6),
+            dbc.Col(saved_views_bar.layout(), xs="auto", className="ms-auto"),
         ], className="g-3 align-items-end"),
         dbc.Alert(id=ids.NOTICE, color="warning", is_open=False, dismissable=True, className="mt-3 mb-0 pa-notice"),
     ], className="pa-filter-bar", id=ids.FILTER_BAR)

@@ -11,6 +11,7 @@ PLATFORMS = "filter-platforms"
 DATES = "filter-dates"
 PRESET = "filter-preset"
 SEGMENT = "filter-segment"
+BREAKDOWN = "filter-breakdown"
 
 
 def nav_link(path: str) -> dict:

@@ -13,7 +13,7 @@ from analytics import panels
 from analytics.filters import Filters
 from store.settings import load_settings
 from webapp.cache import cached, renderers
-from webapp.components import cards, ids
+from webapp.components import annotation_marks, cards, ids
 from webapp.url_filters import from_store, to_store
 
 
@@ -22,6 +22,12 @@ def filters_from(data) -> Filters:
     if not data:
         raise PreventUpdate
     return from_store(data)
+
+
+def annotated(figure, f: Filters, grain: str = "day"):
+    """A drawn time chart (cached or not) with the annotations of its range (webapp/annotations.py): applied after
+    the panel cache, since an admin's note changes no data version."""
+    return annotation_marks.mark(figure, annotation_marks.for_range(f.start, f.end), grain)
 
 
 def restated(f: Filters):
@@ -99,7 +105,12 @@ def graph(component_id: str, **config) -> dcc.Graph:
 def heading(title: str, lead: str, definitions: str | None = None) -> html.Div:
     """A page's title and lead, linked to its section of the metric definitions (docs/metrics.md) when it has one."""
     link = cards.definition_link(definitions, "How these numbers are defined") if definitions else None
-    return html.Div([html.H4(title, className="mb-1"), html.P([lead, " ", link], className="text-muted mb-3")])
+    return html.Div([page_title(title), html.P([lead, " ", link], className="text-muted mb-3")])
+
+
+def page_title(title: str, className: str = "mb-1") -> html.H1:
+    """A page's one h1 (its cards' titles are h2), drawn at the size of an h4."""
+    return html.H1(title, className=f"h4 {className}")
 
 
 def at_risk_link(page: str):

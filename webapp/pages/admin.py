@@ -1,6 +1,6 @@
 """Admin: runs (folded when they found nothing new; cancel a queued one, retry a failed one), the lake's partitions
 (loaded, pending, skipped, failed), data-quality results, and "Run now" / "Backfill" queued for the scheduler's
-worker, with when it runs next.
+worker, with when it runs next; the annotations every time chart marks (a day and a note: add, edit, delete).
 
 Only for admins: the layout says so to anyone else, and the server refuses any callback writing an admin-*
 component for a session that is not an admin's (webapp/auth.py), whatever sent it.
@@ -17,7 +17,7 @@ from dash.exceptions import PreventUpdate
 
 from analytics import panels
 from store.settings import load_settings
-from webapp import admin_data, auth, background
+from webapp import admin_data, annotations, auth, background
 from webapp import callback_inputs as inputs
 from webapp.components import admin_views
 from webapp.pages._common import heading
@@ -90,7 +90,7 @@ inputs.declare("admin-runs", "selectedRows", inputs.selected_row("run_id", "run"
 
 
 def _denied(message: str):
-    return html.Div([html.H4("Admin", className="mb-2"), dbc.Alert(message, color="secondary", id="admin-denied")],
+    return html.Div([html.H1("Admin", className="h4 mb-2"), dbc.Alert(message, color="secondary", id="admin-denied")],
                     className="py-4")
 
 
@@ -117,7 +117,7 @@ def layout(**_query):
         heading("Admin", "Runs, partitions, data-quality results and backfills."),
         dbc.Row([
             dbc.Col(dbc.Card(dbc.CardBody([
-                html.H6("Run the pipeline"),
+                html.H2("Run the pipeline", className="h6"),
                 html.P(worker, className="small text-muted", id="admin-worker"),
                 dbc.Button([html.I(className="bi bi-play-fill me-1"), "Run now"], id="admin-run-now",
                            color="primary", className="me-3 mb-2", disabled=not can_run),
@@ -134,11 +134,11 @@ def layout(**_query):
                 ], className="d-flex align-items-center flex-wrap"),
                 html.Div(id="admin-action-message", className="mt-3"),
             ])), lg=5, className="mb-3"),
-            dbc.Col(dbc.Card(dbc.CardBody([html.H6("Progress"), html.Div(id="admin-progress")])), lg=7,
+            dbc.Col(dbc.Card(dbc.CardBody([html.H2("Progress", className="h6"), html.Div(id="admin-progress")])), lg=7,
                     className="mb-3"),
         ]),
         dbc.Card(dbc.CardBody([
-            html.H6("Partitions"),
+            html.H2("Partitions", className="h6"),
             html.P("Each day of the lake: loaded, pending (not loaded yet, or changed since), skipped by the last run "
                    "that tried it, or failed with it. Those not loaded are listed below with why.",
                    className="small text-muted mb-1"),
@@ -148,7 +148,7 @@ def layout(**_query):
         ]), className="mb-3"),
         dbc.Card(dbc.CardBody([
             html.Div([
-                html.H6("Run history", className="mb-0 me-auto"),
+                html.H2("Run history", className="h6 mb-0 me-auto"),
                 dbc.Checklist(id="admin-show-idle", options=[{"label": "show runs that found nothing new",
                                                               "value": "idle"}],
                               value=[], switch=True, className="small me-3"),
@@ -159,12 +159,14 @@ def layout(**_query):
             ], className="d-flex align-items-center mb-2"),
             html.Div(id="admin-run-action"),
             _table("admin-runs", RUN_COLUMNS, selectable=True, empty="No runs yet"),
-            html.H6(id="admin-run-checks-title", className="mt-3"),
+            html.H3(id="admin-run-checks-title", className="h6 mt-3"),
             html.Div(id="admin-run-skipped"),
             _table("admin-run-checks", CHECK_COLUMNS, empty="Select a run above to see its check results"),
         ]), className="mb-3"),
-        dbc.Card(dbc.CardBody([html.H6("Data quality: the latest result of every check"),
-                               _table("admin-checks", CHECK_COLUMNS, empty="No check has run yet")])),
+        dbc.Card(dbc.CardBody([html.H2("Data quality: the latest result of every check", className="h6"),
+                               _table("admin-checks", CHECK_COLUMNS, empty="No check has run yet")]),
+                 className="mb-3"),
+        annotations_card(),
         dcc.Store(id="admin-watch"),
         dcc.Store(id="admin-last-ended"),  # the newest ended run: the partitions are drawn again when it changes
         dcc.Interval(id="admin-interval", interval=1500),
@@ -276,3 +278,88 @@ def show_run_checks(selected):
     return (_records(admin_data.checks_of_run(run_id), CHECK_COLUMNS), f"Checks of run {run_id} ({run['status']})",
             [admin_views.skipped_view(run["skipped"]),
              admin_views.restated_view(panels.restated_by(run_id), panels.data_span())])
+
+
+# annotations: a day and a note marked on every time chart (webapp/annotations.py, components/annotation_marks.py) --
+
+ANNOTATION_COLUMNS = [("day", "Day", 120, None), ("note", "Note", None, None), ("author", "By", 110, None),
+                      ("updated", "Changed (UTC)", 150, "time")]
+for _id in ("admin-annotation-add", "admin-annotation-save", "admin-annotation-delete"):
+    inputs.declare(_id, "n_clicks", inputs.count)
+inputs.declare("admin-annotation-day", "date", inputs.text(40))
+inputs.declare("admin-annotation-note", "value", inputs.text(1000))  # the box allows 200: annotations says so beyond
+inputs.declare("admin-annotations", "selectedRows", inputs.selected_row("id", "annotation"))
+
+
+def annotations_card() -> dbc.Card:
+    grid = _table("admin-annotations", ANNOTATION_COLUMNS, selectable=True, page_size=8,
+                  empty="No annotations yet: add one above")
+    grid.getRowId = "String(params.data.id)"  # the selection stays on its row when the list is drawn again
+    return dbc.Card(dbc.CardBody([
+        html.H2("Annotations", className="h6"),
+        html.P("A day marked on every time chart with a note (a release, an outage), for everyone who reads them. "
+               "Select one in the list to change or delete it.", className="small text-muted mb-2"),
+        html.Div([
+            dcc.DatePickerSingle(id="admin-annotation-day", display_format="YYYY-MM-DD", first_day_of_week=1,
+                                 placeholder="day", clearable=True),
+            dbc.Input(id="admin-annotation-note", maxLength=annotations.MAX_NOTE,
+                      placeholder=f"note (1 to {annotations.MAX_NOTE} characters)", className="mx-2",
+                      style={"maxWidth": "32rem"}),
+            dbc.Button("Add", id="admin-annotation-add", color="primary", size="sm", className="me-2"),
+            dbc.Button("Save changes", id="admin-annotation-save", color="secondary", size="sm", className="me-2",
+                       title="Give the selected annotation this day and note"),
+            dbc.Button("Delete", id="admin-annotation-delete", color="light", size="sm",
+                       title="Delete the selected annotation"),
+        ], className="d-flex align-items-center flex-wrap mb-2"),
+        html.Div(id="admin-annotation-message", className="mb-2"),
+        grid,
+    ]))
+
+
+def _annotation_rows() -> list[dict]:
+    return [{"id": a["id"], "day": a["day"], "note": a["note"], "author": a["author"],
+             "updated": pd.Timestamp(a["updated_at"], unit="s").strftime("%Y-%m-%d %H:%M:%S")}
+            for a in annotations.all_notes()]
+
+
+def _annotation_change(action: str, day, note, selected) -> tuple[str, str]:
+    """Do what the admin asked for; (message, color)."""
+    who = auth.current_user()
+    if action == "admin-annotation-add":
+        added = annotations.add(day, note, who)
+        return f"Added the note on {added['day']}.", "info"
+    if not selected:
+        return "Select an annotation in the list first.", "secondary"
+    annotation_id = selected[0]["id"]
+    if action == "admin-annotation-delete":
+        return (f"Deleted the note on {selected[0].get('day')}.", "info") if annotations.delete(annotation_id) \
+            else ("That annotation is gone already.", "secondary")
+    changed = annotations.update(annotation_id, day, note, who)
+    return (f"Saved the note on {changed['day']}.", "info") if changed else ("That annotation is gone.", "secondary")
+
+
+@callback(Output("admin-annotations", "rowData"), Output("admin-annotation-message", "children"),
+          Input("admin-annotation-add", "n_clicks"), Input("admin-annotation-save", "n_clicks"),
+          Input("admin-annotation-delete", "n_clicks"), State("admin-annotation-day", "date"),
+          State("admin-annotation-note", "value"), State("admin-annotations", "selectedRows"))
+def change_annotations(_add, _save, _delete, day, note, selected):
+    """The list of annotations; Add, Save changes (to the selected one) and Delete (it), each saying what it did."""
+    _require_admin()
+    message = None
+    if ctx.triggered_id:
+        try:
+            text, color = _annotation_change(ctx.triggered_id, day, note, selected)
+        except annotations.Invalid as exc:
+            text, color = str(exc), "danger"
+        message = _alert(text, color, "admin-annotation-result")
+    return _annotation_rows(), message
+
+
+@callback(Output("admin-annotation-day", "date"), Output("admin-annotation-note", "value"),
+          Input("admin-annotations", "selectedRows"), prevent_initial_call=True)
+def edit_annotation(selected):
+    """The selected annotation's day and note in the form, to change them."""
+    _require_admin()
+    if not selected:
+        raise PreventUpdate
+    return selected[0].get("day"), selected[0].get("note")

@@ -7,22 +7,26 @@ from dash import Input, Output, clientside_callback, dcc, html
 
 from webapp import metrics_doc
 from webapp.components import ids
+from webapp.pages._common import page_title
 
 dash.register_page(__name__, path=metrics_doc.PAGE_PATH, name="Definitions", order=8,
                    title="Definitions - Product analytics")
 
 ID = ids.prefixed("definitions")
-HEADINGS = {1: html.H3, 2: html.H4, 3: html.H5}
+# The document's title is the page's one h1; a page's section h2, a metric h3 (drawn at the sizes of h3, h4, h5)
+HEADINGS = {1: (html.H1, "h3"), 2: (html.H2, "h4"), 3: (html.H3, "h5")}
 
 
 def layout(**_query):
     sections = metrics_doc.sections()
     if not sections:
-        return html.P(f"The definitions ({metrics_doc.path()}) are missing from this installation.",
-                      className="text-muted")
+        return html.Div([page_title("Metric definitions"),
+                         html.P(f"The definitions ({metrics_doc.path()}) are missing from this installation.",
+                                className="text-muted")])
     children = []
     for s in sections:
-        children.append(HEADINGS[s.level](s.title, id=s.anchor, className="mt-4 pa-definition"))
+        tag, size = HEADINGS[s.level]
+        children.append(tag(s.title, id=s.anchor, className=f"{size} mt-4 pa-definition"))
         if s.body:
             children.append(dcc.Markdown(s.body))
     return html.Div(children + [dcc.Store(id=ID("scrolled"))], id=ID("doc"), className="pa-definitions")

@@ -7,7 +7,6 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
 from analytics import panels
-
 from webapp.components import cards, figures, ids
 from webapp.pages._common import filters_from, graph, heading, rendered
 

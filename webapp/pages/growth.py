@@ -9,8 +9,9 @@ from dash import Input, Output, callback, html
 
 from analytics import catalog, panels
 from webapp import callback_inputs
-from webapp.components import cards, figures, ids
-from webapp.pages._common import at_risk_link, filters_from, graph, heading, rendered, restated
+from analytics.filters import NO_BREAKDOWN
+from webapp.components import breakdown_figures, cards, figures, ids
+from webapp.pages._common import annotated, at_risk_link, filters_from, graph, heading, rendered, restated
 
 dash.register_page(__name__, path="/growth", name="Growth", order=4, title="Growth - Product analytics")
 
@@ -54,9 +55,18 @@ def remember_grain(grain):
 
 @callback(Output(ID("graph"), "figure"), Output(ID("quick-ratio"), "children"),
           Input(ids.FILTERS, "data"), Input(ID("grain"), "value"))
-@rendered
 def update(data, grain):
+    chart, ratio = _drawn(data, grain)
+    return annotated(chart, filters_from(data), grain), ratio
+
+
+@rendered
+def _drawn(data, grain):
     f = filters_from(data)
     frame = panels.growth(f, grain)
-    return (figures.mark_restated(figures.growth(frame, grain), restated(f), grain),
-            quick_ratio_text(frame) if len(frame) else None)
+    chart = (breakdown_figures.growth(panels.growth_breakdown(f, grain), f.breakdown)
+             if f.breakdown in panels.GROWTH_BREAKDOWNS else figures.mark_restated(figures.growth(frame, grain),
+                                                                                    restated(f), grain))
+    note = (f" Broken down by {f.breakdown.replace('_', ' ')}: growth breaks down by platform or segment only."
+            if f.breakdown not in (NO_BREAKDOWN, *panels.GROWTH_BREAKDOWNS) else "")
+    return chart, (quick_ratio_text(frame) + note) if len(frame) else None

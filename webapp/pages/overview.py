@@ -8,9 +8,10 @@ import pandas as pd
 from dash import Input, Output, callback, html
 
 from analytics import panels
-
-from webapp.components import cards, figures, ids
-from webapp.pages._common import filters_from, graph, heading, rendered, restated
+from webapp import callback_inputs
+from analytics.filters import NO_BREAKDOWN
+from webapp.components import breakdown_figures, cards, figures, ids
+from webapp.pages._common import annotated, filters_from, graph, heading, rendered, restated
 
 dash.register_page(__name__, path="/", name="Overview", order=0, title="Overview - Product analytics")
 
@@ -58,7 +59,9 @@ def layout(**_query):
         dbc.Row([
             dbc.Col(cards.card(ACTIVITY, "Active users", graph(ID("activity-graph")),
                                subtitle="DAU with its 7-day average, WAU and MAU; dashed: window before the data",
-                               definition="dau-wau-mau"), lg=8),
+                               tools=dbc.Switch(id=ID("compare"), label="Compare to previous period", value=False,
+                                                className="small mb-0 me-2"),
+                               option="none", definition="dau-wau-mau"), lg=8),
             dbc.Col(cards.card(ID("stickiness"), "Stickiness", graph(ID("stickiness-graph")),
                                subtitle="DAU / MAU", definition="stickiness"), lg=4),
         ], className="mt-3"),
@@ -66,12 +69,28 @@ def layout(**_query):
 
 
 
+callback_inputs.declare(ID("compare"), "value", callback_inputs.one_of(True, False))
+
+
+@callback(Output(ids.panel_option(ACTIVITY), "data"), Input(ID("compare"), "value"))
+def remember_compare(compare):
+    return "previous" if compare else "none"
+
+
 @callback(Output(ID("activity-graph"), "figure"), Output(ID("stickiness-graph"), "figure"),
-          Output(ID("kpi-row"), "children"), Input(ids.FILTERS, "data"))
-@rendered
-def update(data):
+          Output(ID("kpi-row"), "children"), Input(ids.FILTERS, "data"), Input(ID("compare"), "value"))
+def update(data, compare):
+    activity, stickiness, kpis = _drawn(data, compare)
     f = filters_from(data)
-    activity = panels.overview_activity(f)
+    return annotated(activity, f), annotated(stickiness, f), kpis
+
+
+@rendered
+def _drawn(data, compare):
+    f = filters_from(data)
+    activity = panels.overview_activity_compared(f) if compare else panels.overview_activity(f)
     marks = restated(f)
-    return (figures.mark_restated(figures.activity(activity), marks),
+    trend = (breakdown_figures.activity(panels.activity_breakdown(f), f.breakdown)
+             if f.breakdown != NO_BREAKDOWN else figures.activity(activity))
+    return (figures.mark_restated(trend, marks),
             figures.mark_restated(figures.stickiness(activity), marks), kpi_cards(panels.kpis(f)))

@@ -7,8 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
 from analytics import panels
-
-from webapp.components import cards, figures, ids
+from webapp.components import breakdown_figures, cards, figures, ids
 from webapp.pages._common import at_risk_link, filters_from, graph, heading, rendered
 
 dash.register_page(__name__, path="/retention", name="Retention", order=3, title="Retention - Product analytics")
@@ -38,4 +37,6 @@ def layout(**_query):
 @rendered
 def update(data):
     f = filters_from(data)
-    return figures.cohort_heatmap(panels.retention_cohorts(f)), figures.retention_curve(panels.retention_days(f))
+    days = (breakdown_figures.retention(panels.retention_days_breakdown(f), f.breakdown)
+            if f.breakdown in panels.RETENTION_BREAKDOWNS else figures.retention_curve(panels.retention_days(f)))
+    return figures.cohort_heatmap(panels.retention_cohorts(f)), days
