@@ -43,7 +43,9 @@ def test_a_breakdown_changes_the_series_and_the_url_and_follows_to_other_pages(d
     visit(dashboard, "/growth?platforms=facebook,threads&range=all&breakdown=platform")
     growth = settled(dashboard, "growth-graph")
     assert {t["name"] for t in growth} == {"New", "Retained", "Resurrected", "Churned"}
-    assert len(growth) == 2 * 4  # a small chart per platform, four series each
+    # a small chart per platform, four series each, its partial periods (the first week) as their own hatched bars
+    assert len(growth) == 2 * 4 * 2
+    assert {t["name"] for t in growth if len(t["x"]) == 1} == {"New", "Retained", "Resurrected", "Churned"}
     titles = dashboard.driver.execute_script(
         "const el = document.querySelector('#growth-graph .js-plotly-plot');"
         "return el.layout.annotations.map(a => a.text);")

@@ -57,9 +57,10 @@ def retention(frame: pd.DataFrame, dimension: str) -> go.Figure:
     sizes = frame[frame["day_n"] == frame["day_n"].min()]
     fig.add_bar(y=[label(v) for v in sizes["value"]], x=sizes["cohort_users"], orientation="h", showlegend=False,
                 marker={"color": [color[v] for v in sizes["value"]]}, text=sizes["cohort_users"],
-                texttemplate="%{x:,}", textposition="auto",
+                texttemplate="%{x:,}", textposition="outside", textangle=0, cliponaxis=False,
                 hovertemplate="%{y}: %{x:,} new users<extra></extra>", row=1, col=2)
-    fig.update_layout(template=TEMPLATE, height=320, hovermode="closest")
+    fig.update_layout(template=TEMPLATE, height=400, hovermode="closest", margin={"t": 40, "b": 40},
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0})
     fig.update_xaxes(tickvals=sorted(frame["day_n"].unique()), title_text="day N", row=1, col=1)
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(autorange="reversed", row=1, col=2)
@@ -67,8 +68,9 @@ def retention(frame: pd.DataFrame, dimension: str) -> go.Figure:
 
 
 def growth(frame: pd.DataFrame, dimension: str) -> go.Figure:
-    """Growth accounting per value, one small chart each (new, retained, resurrected above zero, churned below),
-    titled with the value's Quick Ratio over its complete periods."""
+    """Growth accounting per value, one small chart each (new, retained, resurrected above zero, churned below;
+    hatched where the period or the one before it is not fully in the data), titled with the value's Quick Ratio
+    over its complete periods."""
     if _blank(frame, "active") and _blank(frame, "churned"):
         return _empty(frame)
     values = list(dict.fromkeys(frame["value"]))
@@ -83,12 +85,19 @@ def growth(frame: pd.DataFrame, dimension: str) -> go.Figure:
     names = {"new_users": "New", "retained": "Retained", "resurrected": "Resurrected", "churned": "Churned"}
     for row, value in enumerate(values, 1):
         part = frame[frame["value"] == value]
+        whole = part["is_complete"].astype(bool)
         for column, name in names.items():
             sign = -1 if column == "churned" else 1
-            fig.add_bar(x=part["period_start"], y=sign * part[column], name=name, legendgroup=name,
-                        showlegend=row == 1, marker={"color": GROWTH_COLORS[column]},
-                        hovertemplate=f"{label(value)}, %{{x|%Y-%m-%d}}: %{{y:,.0f}}<extra>{name}</extra>",
-                        row=row, col=1)
+            for complete, bars in ((True, part[whole]), (False, part[~whole])):
+                if bars.empty:
+                    continue
+                note = "" if complete else " (partial period)"
+                fig.add_bar(x=bars["period_start"], y=sign * bars[column], name=name, legendgroup=name,
+                            showlegend=row == 1 and complete,
+                            marker={"color": GROWTH_COLORS[column], "opacity": 1.0 if complete else 0.45,
+                                    "pattern": {"shape": "" if complete else "/"}},
+                            hovertemplate=f"{label(value)}, %{{x|%Y-%m-%d}}: %{{y:,.0f}}{note}<extra>{name}</extra>",
+                            row=row, col=1)
     fig.update_layout(template=TEMPLATE, barmode="relative", height=120 + 150 * len(values), hovermode="closest")
     fig.update_yaxes(tickformat=",.0f")
     return fig
