@@ -3,9 +3,11 @@ a bundle whose rows were changed, a data version no longer kept and a file that 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import zipfile
+from dataclasses import replace
 
 import pytest
 
@@ -13,8 +15,6 @@ from analytics import bundle
 from analytics.filters import Filters
 from store import snapshot
 from tests.conftest import DAYS, START, make_settings, panels_on, warehouse
-
-import datetime as dt
 
 LAST = START + dt.timedelta(days=DAYS - 1)
 
@@ -34,9 +34,11 @@ def made(data, tmp_path_factory) -> dict:
     f = Filters(("facebook", "messenger"), START + dt.timedelta(days=3), LAST, "casual", None)
     out = {}
     with panels_on(data.data_dir):
-        for panel, option in (("funnel-steps", None), ("growth-accounting", "day"), ("platforms-comparison", None),
-                              ("engagement-distribution", None)):
-            e = bundle.explain(panel, f, option)
+        for panel, option, breakdown in (("funnel-steps", None, "none"), ("growth-accounting", "day", "none"),
+                                         ("platforms-comparison", None, "none"),
+                                         ("engagement-distribution", None, "none"),
+                                         ("overview-activity", None, "age_group")):
+            e = bundle.explain(panel, replace(f, breakdown=breakdown), option)
             path = tmp_path_factory.mktemp("made") / f"{panel}.zip"
             path.write_bytes(bundle.build(e, "http://host/x", "### def"))
             out[panel] = (path, e)
@@ -47,13 +49,15 @@ def test_bundles_rerun_to_identical_rows(data, made, capsys):
     paths = [str(p) for p, _ in made.values()]
     assert bundle.main(["rerun", *paths, "--data-dir", str(data.data_dir)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == 4 and all(": identical: " in line and "data version 1 " in line for line in out), out
+    assert len(out) == 5 and all(": identical: " in line and "data version 1 " in line for line in out), out
     path, e = made["funnel-steps"]
     info, csv = bundle.read(path)
     assert csv == e.csv and len(e.frame) == 5 and info["rows"] == 5
     assert [q["name"] for q in info["queries"]] == ["data_status", "funnel"]
     assert info["queries"][1]["params"] == {"platform_mask": 1 | 4, "start": "2024-01-04", "end": "2024-01-28",
                                             "segment": "casual"}
+    assert bundle.read(made["overview-activity"][0])[0]["filters"]["breakdown"] == "age_group"
+    assert "value" in bundle.read(made["overview-activity"][0])[1].splitlines()[0]  # the breakdown's rows
     assert info["queries"][1]["macros"] and all(f.startswith("store/schema/") for f in info["queries"][1]["macros"].values())
 
 
