@@ -43,7 +43,7 @@ def test_an_admin_backfills_and_watches_it_finish(with_users):
     queued = duo.wait_for_element("#admin-queued", timeout=10).text
     assert queued.startswith("Backfill 2024-01-03..2024-01-05 queued as run ")
     run = queued.split("queued as run ")[1].split(";")[0].rstrip(".")
-    duo.wait_for_contains_text("#admin-run-result", f"Run {run} succeeded", timeout=30)
+    duo.wait_for_contains_text("#admin-run-result", f"Run {run} succeeded", timeout=60)  # after the scheduler's runs
     result = duo.find_element("#admin-run-result").text
     assert "rows read" in result and "quarantined" in result and "checks:" in result and "0 failed" in result
     duo.wait_for_contains_text("#admin-runs", "backfill", timeout=10)
