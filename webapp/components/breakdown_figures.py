@@ -7,10 +7,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from analytics import panels
 from analytics.filters import BREAKDOWNS
-from webapp.components.figures import _blank, _empty
-from webapp.components.theme import (GROWTH_COLORS, PLATFORM_COLORS, PLATFORM_NAMES, SEGMENT_COLORS, SERIES, TEMPLATE,
-                                     figure)
+from webapp.components.figures import _blank, _empty, growth_bars
+from webapp.components.theme import PLATFORM_COLORS, PLATFORM_NAMES, SEGMENT_COLORS, SERIES, TEMPLATE, figure
 
 MORE = ("#1098AD", "#D6336C", "#74B816", "#AE3EC9", "#495057", "#F76707", "#0CA678")
 
@@ -74,30 +74,13 @@ def growth(frame: pd.DataFrame, dimension: str) -> go.Figure:
     if _blank(frame, "active") and _blank(frame, "churned"):
         return _empty(frame)
     values = list(dict.fromkeys(frame["value"]))
-    titles = []
-    for value in values:
-        part = frame[(frame["value"] == value) & frame["is_complete"].astype(bool)]
-        churned = part["churned"].sum()
-        ratio = f"{(part['new_users'].sum() + part['resurrected'].sum()) / churned:.2f}" if churned else "n/a"
-        titles.append(f"{label(value)}: Quick Ratio {ratio}")
+    parts = [frame[frame["value"] == value] for value in values]
+    ratios = [panels.quick_ratio(part) for part in parts]
+    titles = [f"{label(v)}: Quick Ratio {'n/a' if r is None else f'{r:.2f}'}" for v, r in zip(values, ratios)]
     fig = make_subplots(rows=len(values), cols=1, shared_xaxes=True, vertical_spacing=0.22 / len(values),
                         subplot_titles=titles)
-    names = {"new_users": "New", "retained": "Retained", "resurrected": "Resurrected", "churned": "Churned"}
-    for row, value in enumerate(values, 1):
-        part = frame[frame["value"] == value]
-        whole = part["is_complete"].astype(bool)
-        for column, name in names.items():
-            sign = -1 if column == "churned" else 1
-            for complete, bars in ((True, part[whole]), (False, part[~whole])):
-                if bars.empty:
-                    continue
-                note = "" if complete else " (partial period)"
-                fig.add_bar(x=bars["period_start"], y=sign * bars[column], name=name, legendgroup=name,
-                            showlegend=row == 1 and complete,
-                            marker={"color": GROWTH_COLORS[column], "opacity": 1.0 if complete else 0.45,
-                                    "pattern": {"shape": "" if complete else "/"}},
-                            hovertemplate=f"{label(value)}, %{{x|%Y-%m-%d}}: %{{y:,.0f}}{note}<extra>{name}</extra>",
-                            row=row, col=1)
+    for row, (value, part) in enumerate(zip(values, parts), 1):
+        growth_bars(fig, part, f"{label(value)}, %{{x|%Y-%m-%d}}", legend=row == 1, row=row, col=1)
     fig.update_layout(template=TEMPLATE, barmode="relative", height=120 + 150 * len(values), hovermode="closest")
     fig.update_yaxes(tickformat=",.0f")
     return fig

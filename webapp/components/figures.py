@@ -220,26 +220,36 @@ def retention_curve(frame: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def growth(frame: pd.DataFrame, grain: str = "week") -> go.Figure:
-    """New, retained and resurrected above zero, churned below; hatched where the period or the one before it is not
-    fully in the data; the Quick Ratio of complete periods on its own axis, with a line at 1."""
-    if _blank(frame, "active") and _blank(frame, "churned"):
-        return _empty(frame)
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    names = {"new_users": "New", "retained": "Retained", "resurrected": "Resurrected", "churned": "Churned"}
+GROWTH_NAMES = {"new_users": "New", "retained": "Retained", "resurrected": "Resurrected", "churned": "Churned"}
+
+
+def growth_bars(fig: go.Figure, frame: pd.DataFrame, period: str, legend: bool, **where) -> None:
+    """A growth frame's bars: new, retained, resurrected above zero, churned below; hatched and paler where the
+    period or the one before it is not fully in the data. `period` labels the hover; `where` places them (a
+    subplot's row and col, or secondary_y)."""
     complete = frame["is_complete"].astype(bool)
-    period = "week of %{x|%Y-%m-%d}" if grain == "week" else "%{x|%Y-%m-%d}"
-    for column, name in names.items():
+    for column, name in GROWTH_NAMES.items():
         sign = -1 if column == "churned" else 1
         for whole, part in ((True, frame[complete]), (False, frame[~complete])):
             if part.empty:
                 continue
             note = "" if whole else " (partial: this period or the one before is not fully in the data)"
             fig.add_bar(x=part["period_start"], y=sign * part[column], name=name, legendgroup=name,
-                        showlegend=whole or not complete.any(),
+                        showlegend=legend and (whole or not complete.any()),
                         marker={"color": GROWTH_COLORS[column], "opacity": 1.0 if whole else 0.45,
                                 "pattern": {"shape": "" if whole else "/"}},
-                        hovertemplate=f"{period}: %{{y:,.0f}}{note}<extra>{name}</extra>", secondary_y=False)
+                        hovertemplate=f"{period}: %{{y:,.0f}}{note}<extra>{name}</extra>", **where)
+
+
+def growth(frame: pd.DataFrame, grain: str = "week") -> go.Figure:
+    """New, retained and resurrected above zero, churned below; hatched where the period or the one before it is not
+    fully in the data; the Quick Ratio of complete periods on its own axis, with a line at 1."""
+    if _blank(frame, "active") and _blank(frame, "churned"):
+        return _empty(frame)
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    complete = frame["is_complete"].astype(bool)
+    period = "week of %{x|%Y-%m-%d}" if grain == "week" else "%{x|%Y-%m-%d}"
+    growth_bars(fig, frame, period, legend=True, secondary_y=False)
     ratio = frame["quick_ratio"].where(complete)
     fig.add_scatter(x=frame["period_start"], y=ratio, name="Quick Ratio", mode="lines+markers",
                     line={"color": "#212529", "width": 2}, secondary_y=True, connectgaps=False,
