@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from analytics import catalog, offline, queries
-from analytics.filters import NO_BREAKDOWN, Filters
+from analytics.filters import ALL_AGE_GROUPS, NO_BREAKDOWN, Filters
 from store import snapshot
 from store.schema import SCHEMA
 
@@ -109,7 +109,7 @@ def _day(value) -> str | None:
 
 def filters_json(f: Filters) -> dict:
     return {"platforms": list(f.platforms), "start": f.start.isoformat(), "end": f.end.isoformat(),
-            "segment": f.segment, "breakdown": f.breakdown}
+            "segment": f.segment, "breakdown": f.breakdown, "age_group": f.age_group}
 
 
 def manifest(e: Explained, filter_url: str) -> dict:
@@ -192,7 +192,8 @@ def rerun(path: str | Path, data_dir: str | Path | None = None, *, current: bool
     info, expected = read(path)
     f = info["filters"]
     filters = Filters(tuple(f["platforms"]), dt.date.fromisoformat(f["start"]), dt.date.fromisoformat(f["end"]),
-                      f["segment"], None, f.get("breakdown") or NO_BREAKDOWN)
+                      f["segment"], None, f.get("breakdown") or NO_BREAKDOWN,
+                      f.get("age_group") or ALL_AGE_GROUPS)
     opened = offline.use_snapshot(data_dir, data_version=None if current else info["data_version"])
     try:
         e = explain(info["panel"], filters, info["option"])

@@ -163,4 +163,4 @@ def calibration(card: dict) -> pd.DataFrame:
 
 
 def _params(f: Filters) -> dict:
-    return {"platform_mask": f.platform_mask, "segment": f.segment}
+    return {"platform_mask": f.platform_mask, "segment": f.segment, "age_group": f.age_group}

@@ -1,4 +1,4 @@
-"""The dashboard's filters (platforms, date range, segment), the breakdown the trends split by, and the bound
+"""The dashboard's filters (platforms, date range, segment, age group), the breakdown the trends split by, and the bound
 parameters every panel query takes.
 Reading them from a URL or a form, with notices for bad values, is the web app's (webapp/url_filters.py)."""
 
@@ -12,6 +12,7 @@ from store import reference
 PRESETS = {"7d": 7, "30d": 30, "90d": 90, "all": None}  # a preset range ends on the last day with data
 DEFAULT_PRESET = "30d"
 ALL_SEGMENTS = "all"
+ALL_AGE_GROUPS = "all"
 NO_BREAKDOWN = "none"
 # What the overview trend, retention and growth can be broken down by (docs/metrics.md#breakdowns): the value of
 # each is an identifier the queries bind (agg_breakdown_daily.dimension), never SQL.
@@ -44,6 +45,7 @@ class Filters:
     segment: str = ALL_SEGMENTS  # a reference segment, or "all"
     preset: str | None = DEFAULT_PRESET  # the range follows the data ("7d", "30d", "90d", "all"), or None: fixed dates
     breakdown: str = NO_BREAKDOWN  # a key of BREAKDOWNS: what the trends split by (not a filter: no query binds it)
+    age_group: str = ALL_AGE_GROUPS  # a reference age group, or "all"
 
     @property
     def days(self) -> int:
@@ -56,7 +58,8 @@ class Filters:
 
     def params(self) -> dict:
         """The bound parameters of the panel queries."""
-        return {"platform_mask": self.platform_mask, "start": self.start, "end": self.end, "segment": self.segment}
+        return {"platform_mask": self.platform_mask, "start": self.start, "end": self.end, "segment": self.segment,
+                "age_group": self.age_group}
 
     def previous(self) -> "Filters":
         """The period of the same length just before this one."""

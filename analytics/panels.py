@@ -10,7 +10,7 @@ from itertools import combinations
 
 import pandas as pd
 
-from analytics.filters import ALL_SEGMENTS, NO_BREAKDOWN, DataSpan, Filters, platform_keys
+from analytics.filters import ALL_AGE_GROUPS, ALL_SEGMENTS, NO_BREAKDOWN, DataSpan, Filters, platform_keys
 from analytics.queries import query
 from store import reference
 
@@ -155,9 +155,12 @@ def activity_breakdown(f: Filters) -> pd.DataFrame:
 
 
 def _by_value(f: Filters) -> list[tuple[str, Filters]]:
-    """For a breakdown by platform or segment: each value and the filters showing it alone."""
+    """For a breakdown by platform, segment or age group: each value and the filters showing it alone."""
     if f.breakdown == "platform":
         return [(p, replace(f, platforms=(p,))) for p in f.platforms]
+    if f.breakdown == "age_group":
+        ages = reference.age_groups() if f.age_group == ALL_AGE_GROUPS else (f.age_group,)
+        return [(a, replace(f, age_group=a)) for a in ages]
     segments = reference.segments() if f.segment == ALL_SEGMENTS else (f.segment,)
     return [(s, replace(f, segment=s)) for s in segments]
 
@@ -190,11 +193,12 @@ def retention_days_breakdown(f: Filters) -> pd.DataFrame:
     return frame[RETENTION_BREAKDOWN_COLUMNS]
 
 
-GROWTH_BREAKDOWNS = ("platform", "segment")  # growth transitions are precomputed per segment and platform mask
+# growth transitions are precomputed per segment, age group and platform mask: a value of these is a filter
+GROWTH_BREAKDOWNS = ("platform", "segment", "age_group")
 
 
 def growth_breakdown(f: Filters, grain: str = "week") -> pd.DataFrame:
-    """Growth accounting per value of a breakdown by platform or segment: each value's growth as the page shows it
+    """Growth accounting per value of a breakdown by platform, segment or age group: each value's growth as the page shows it
     with that value alone as the filter, with a value column. Other breakdowns: empty (not offered)."""
     scoped = in_data(f)
     if scoped is None or f.breakdown not in GROWTH_BREAKDOWNS:

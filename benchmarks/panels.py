@@ -33,25 +33,27 @@ def build_warehouse(data_dir: Path) -> None:
 
 
 def combinations(span, n: int, seed: int):
-    """n filter combinations: random platform subsets and segments, preset and custom ranges of 1 to 90 days."""
+    """n filter combinations: random platform subsets, segments and age groups, preset and custom ranges of 1 to 90
+    days."""
     from analytics.filters import PRESETS
     from store import reference
     from webapp.url_filters import build
 
     rng = random.Random(seed)
     platforms, segments = reference.platforms(), ("all",) * 3 + reference.segments()
+    ages = ("all",) * 5 + reference.age_groups()
     out = []
     total_days = (span.last_day - span.first_day).days + 1
     for i in range(n):
         chosen = rng.sample(platforms, rng.randint(1, len(platforms)))
-        segment = rng.choice(segments)
+        segment, age = rng.choice(segments), rng.choice(ages)
         if i % 2 == 0:
-            f, _ = build(chosen, None, None, segment, rng.choice(list(PRESETS)), span)
+            f, _ = build(chosen, None, None, segment, rng.choice(list(PRESETS)), span, age_group=age)
         else:
             length = rng.randint(1, min(90, total_days))
             start = span.first_day + dt.timedelta(days=rng.randint(0, total_days - length))
             f, _ = build(chosen, start.isoformat(), (start + dt.timedelta(days=length - 1)).isoformat(), segment,
-                         None, span)
+                         None, span, age_group=age)
         out.append(f)
     return out
 

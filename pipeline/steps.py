@@ -79,6 +79,8 @@ STEPS: tuple[Step, ...] = (
     Step("dim_date", "dims", ("prepare",), reads=("dim_date",), writes=("dim_date",)),
     Step("run_clear_partitions", "run", ("prepare",), reads=("plan_partitions",),
          writes=("fct_events", "quarantine_events", "affected_dates")),
+    Step("run_marts_layout", "run", ("prepare",), reads=("marts_layout", "fct_events"),
+         writes=("affected_dates", "marts_layout")),
 
     Step("stg_users", "staging", ("users",), reads=(LAKE_USERS,), writes=("stg_users", "stg_profile"), needs_files=True),
     Step("quarantine_users", "staging", ("users",), reads=("stg_users", "plan_partitions"), writes=("quarantine_users",)),

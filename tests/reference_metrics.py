@@ -24,6 +24,7 @@ class Event:
     ts: dt.datetime
     segment: str
     home_country: str
+    age_group: str | None = None
 
     @property
     def day(self) -> dt.date:
@@ -31,28 +32,29 @@ class Event:
 
 
 class Lake:
-    """The lake's events, each with the user's segment and home country valid at its time, and each user's sign-up
-    date (the earliest their records give)."""
+    """The lake's events, each with the user's segment, home country and age group valid at its time, and each user's
+    sign-up date (the earliest their records give)."""
 
     def __init__(self, lake_dir: Path):
         records = lakeread.user_records(lake_dir)
         history: dict[int, list] = defaultdict(list)
         self.signup: dict[int, dt.date] = {}
-        for u, at, seg, country, signup in zip(records["user_id"].to_pylist(), records["updated_at"].to_pylist(),
-                                               records["segment"].to_pylist(), records["country"].to_pylist(),
-                                               records["signup_date"].to_pylist()):
-            history[u].append((at, seg, country))
+        for u, at, seg, country, signup, age in zip(records["user_id"].to_pylist(), records["updated_at"].to_pylist(),
+                                                    records["segment"].to_pylist(), records["country"].to_pylist(),
+                                                    records["signup_date"].to_pylist(),
+                                                    records["age_group"].to_pylist()):
+            history[u].append((at, seg, country, age))
             if signup is not None:
                 self.signup[u] = min(signup, self.signup.get(u, signup))
         for versions in history.values():
-            versions.sort()
+            versions.sort(key=lambda v: v[:3])
         t = lakeread.events(lake_dir)
         self.events: list[Event] = []
         for u, p, e, ts in zip(t["user_id"].to_pylist(), t["platform"].to_pylist(), t["event_type"].to_pylist(),
                                t["event_ts"].to_pylist()):
             versions = history[u]
             i = bisect.bisect_right([v[0] for v in versions], ts) - 1
-            self.events.append(Event(u, p, e, ts, versions[i][1], versions[i][2]))
+            self.events.append(Event(u, p, e, ts, versions[i][1], versions[i][2], versions[i][3]))
         self.first_day = min(e.day for e in self.events)
         self.last_day = max(e.day for e in self.events)
 
@@ -62,11 +64,18 @@ class Lake:
         return signup is not None and signup >= self.first_day
 
     def matching(self, platforms, segment: str) -> list[Event]:
-        return [e for e in self.events if e.platform in platforms and (segment == "all" or e.segment == segment)]
+        return [e for e in self.events if e.platform in platforms and member(e, segment)]
 
     @cached_property
     def days(self) -> list[dt.date]:
         return sorted({e.day for e in self.events})
+
+
+def member(e, who) -> bool:
+    """Whether an event's user version is in the population `who`: 'all', a segment, or (segment, age group) with
+    'all' for either. Every function here taking `segment` takes either form."""
+    segment, age = who if isinstance(who, tuple) else (who, "all")
+    return (segment == "all" or e.segment == segment) and (age == "all" or e.age_group == age)
 
 
 def active_by_day(events: list[Event]) -> dict[dt.date, set[int]]:
@@ -87,7 +96,7 @@ def first_days(lake: Lake, platforms, segment: str) -> dict[int, dt.date]:
     for e in lake.events:
         if e.platform in platforms and (e.user_id not in first or e.ts < first[e.user_id].ts):
             first[e.user_id] = e
-    return {u: e.day for u, e in first.items() if lake.known(u) and (segment == "all" or e.segment == segment)}
+    return {u: e.day for u, e in first.items() if lake.known(u) and member(e, segment)}
 
 
 def clamp(lake: Lake, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None:
@@ -302,7 +311,7 @@ def funnel_with_options(events: list[FunnelEvent], platforms, segment: str, star
     per_user: dict[int, list[FunnelEvent]] = defaultdict(list)
     for e in events:
         if (e.platform in platforms and start <= e.ts.date() <= end and e.event_type in steps
-                and (segment == "all" or e.segment == segment)):
+                and member(e, segment)):
             per_user[e.user_id].append(e)
     window = None if window_seconds is None else dt.timedelta(seconds=window_seconds)
     attribute = {"platform": "platform", "segment": "segment", "age_group": "age_group", "country": "home_country",

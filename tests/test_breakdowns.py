@@ -13,6 +13,7 @@ import pytest
 
 from analytics import panels
 from analytics.filters import Filters
+from store import reference
 from tests import lakeread
 from tests.conftest import DAYS, START
 
@@ -98,4 +99,17 @@ def test_growth_and_retention_by_platform_equal_the_page_filtered_to_each(app_co
     days = panels.retention_days_breakdown(f)
     assert list(days[days["value"] == "threads"]["returned_users"]) == \
         list(panels.retention_days(replace(f, platforms=("threads",)))["returned_users"])
-    assert panels.growth_breakdown(replace(f, breakdown="age_group")).empty  # not offered: precomputed per segment
+    assert panels.growth_breakdown(replace(f, breakdown="country")).empty  # not offered: not precomputed
+
+
+def test_growth_by_age_group_is_the_page_filtered_to_each_age_group(app_context):
+    f = Filters(ALL, START, LAST, "regular", None, "age_group")
+    growth = panels.growth_breakdown(f, "day")
+    assert sorted(growth["value"].unique()) == sorted(reference.age_groups())
+    for age in reference.age_groups():
+        alone = panels.growth(replace(f, age_group=age, breakdown="none"), "day")
+        mine = growth[growth["value"] == age].drop(columns="value").reset_index(drop=True)
+        assert mine.equals(alone), age
+    assert growth["active"].sum() > 0
+    one = panels.growth_breakdown(replace(f, age_group="25-34"), "day")  # under an age filter: that group alone
+    assert list(one["value"].unique()) == ["25-34"]

@@ -55,7 +55,7 @@ def test_bundles_rerun_to_identical_rows(data, made, capsys):
     assert csv == e.csv and len(e.frame) == 5 and info["rows"] == 5
     assert [q["name"] for q in info["queries"]] == ["data_status", "funnel"]
     assert info["queries"][1]["params"] == {"platform_mask": 1 | 4, "start": "2024-01-04", "end": "2024-01-28",
-                                            "segment": "casual"}
+                                            "segment": "casual", "age_group": "all"}
     assert bundle.read(made["overview-activity"][0])[0]["filters"]["breakdown"] == "age_group"
     assert "value" in bundle.read(made["overview-activity"][0])[1].splitlines()[0]  # the breakdown's rows
     assert info["queries"][1]["macros"] and all(f.startswith("store/schema/") for f in info["queries"][1]["macros"].values())

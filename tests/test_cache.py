@@ -34,7 +34,7 @@ def app_context(built, tmp_path, monkeypatch):
 
 def params(day: int, mask: int = 31) -> dict:
     return {"platform_mask": mask, "start": dt.date(2024, 1, day), "end": dt.date(2024, 1, day + 6),
-            "segment": "all"}
+            "segment": "all", "age_group": "all"}
 
 
 def test_a_hit_is_the_same_frame_and_never_another_filter_s(app_context):

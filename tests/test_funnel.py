@@ -208,7 +208,8 @@ def test_the_bundle_and_about_view_carry_the_option_and_its_bound_parameters(app
 def test_a_warehouse_from_before_gets_user_key_and_device_filled(built, tmp_path):
     settings = make_settings(tmp_path / "data")
     shutil.copytree(built.data_dir, settings.data_dir)
-    rows = "SELECT * FROM fct_funnel_events ORDER BY ALL"
+    rows = ("SELECT date_key, user_id, platform_key, segment, step, event_ts, user_key, device, age_group "
+            "FROM fct_funnel_events ORDER BY ALL")
     with warehouse(settings) as con:
         before = con.execute(rows).fetchall()
         assert before and all(r[6] is not None for r in before)

@@ -24,6 +24,10 @@ CASES = {
                                           START + dt.timedelta(days=24), "regular", None),
     "messaging, casual, last 10 days": Filters(("messenger", "whatsapp"), LAST - dt.timedelta(days=9), LAST,
                                                "casual", None),
+    "everything, ages 25-34": Filters(ALL, START, LAST, "all", None, age_group="25-34"),
+    "three apps, regular, ages 35-44, 20 days": Filters(("facebook", "instagram", "threads"),
+                                                        START + dt.timedelta(days=8), LAST, "regular", None,
+                                                        age_group="35-44"),
 }
 
 
@@ -37,8 +41,13 @@ def case(request, app_context) -> Filters:
     return CASES[request.param]
 
 
+def who(f: Filters):
+    """The population of the filters as tests/reference_metrics.py takes it: (segment, age group)."""
+    return f.segment, f.age_group
+
+
 def args(f: Filters):
-    return f.platforms, f.segment, f.start, f.end
+    return f.platforms, who(f), f.start, f.end
 
 
 def test_data_status_and_span(app_context):
@@ -56,7 +65,7 @@ def test_overview_activity(case, lake):
     for r in got.itertuples():
         assert (r.stickiness == pytest.approx(r.dau / r.mau)) if r.mau else pd.isna(r.stickiness)
     # the 7-day average reaches back before the range but not before the data
-    days = {d: dau for d, dau, *_ in ref.overview(lake, case.platforms, case.segment, START, LAST)}
+    days = {d: dau for d, dau, *_ in ref.overview(lake, case.platforms, who(case), START, LAST)}
     first = got.iloc[0]
     window = [days[case.start - dt.timedelta(days=k)] for k in range(7) if case.start - dt.timedelta(days=k) >= START]
     assert first.dau_ma7 == pytest.approx(sum(window) / len(window))
@@ -74,7 +83,7 @@ def test_kpis_compare_with_the_previous_period(case, lake):
         assert (table["note"].str.contains("previous period not fully in the data")
                 | table["value"].isna()).all()
         return
-    before = ref.kpis(lake, case.platforms, case.segment, previous.start, previous.end)
+    before = ref.kpis(lake, case.platforms, who(case), previous.start, previous.end)
     assert table.loc["Events", "previous"] == before["Events"]
     expected_change = (expected["Events"] - before["Events"]) / before["Events"] if before["Events"] else None
     assert (table.loc["Events", "change"] == pytest.approx(expected_change)) if expected_change is not None \
@@ -102,12 +111,12 @@ def test_platform_comparison(case, lake):
     assert list(table.index) == list(case.platforms)
     usage = ref.platform_usage(lake, *args(case))
     for p in case.platforms:
-        events = sum(1 for e in lake.matching([p], case.segment) if case.start <= e.day <= case.end)
+        events = sum(1 for e in lake.matching([p], who(case)) if case.start <= e.day <= case.end)
         active = sum(n for used, n in usage.items() if p in used)
         assert table.loc[p, "active_users"] == active and table.loc[p, "events"] == events
         if active:
             assert table.loc[p, "events_per_user"] == pytest.approx(events / active)
-        daily = ref.overview(lake, [p], case.segment, case.start, case.end)
+        daily = ref.overview(lake, [p], who(case), case.start, case.end)
         assert table.loc[p, "avg_dau"] == pytest.approx(sum(r[1] for r in daily) / len(daily))
         ratios = [r[1] / r[3] for r in daily if r[3] and r[7]]  # complete 30-day windows only
         if ratios:

@@ -148,7 +148,7 @@ CHANGED_USER = "(SELECT user_id FROM dim_users GROUP BY user_id HAVING count(*) 
     ("agg_user_activity_daily.event_count.range", "UPDATE agg_user_activity_daily SET event_count = 0 "
                                                   "WHERE user_id = (SELECT min(user_id) FROM agg_user_activity_daily)"),
     ("agg_retention_cohorts.retention.range", "INSERT INTO agg_user_week SELECT week_start + 1, user_id, segment, "
-                                              "platform_mask FROM agg_user_week WHERE week_start = "
+                                              "platform_mask, age_group FROM agg_user_week WHERE week_start = "
                                               "(SELECT min(week_start) FROM agg_user_week)"),
     ("agg_daily_metrics.order", f"UPDATE agg_active_masks SET users = users + 1000 WHERE activity_date = {FIRST_DAY} "
                                 "AND window_days = 1 AND segment = 'all'"),

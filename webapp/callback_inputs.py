@@ -12,11 +12,11 @@ import datetime as dt
 import json
 from typing import Any, Callable
 
-from analytics.filters import ALL_SEGMENTS, BREAKDOWNS, EARLIEST, LATEST, PRESETS
+from analytics.filters import ALL_AGE_GROUPS, ALL_SEGMENTS, BREAKDOWNS, EARLIEST, LATEST, PRESETS
 from store import reference
 
 Check = Callable[[Any], None]  # raises Invalid when the value does not fit
-STORE_KEYS = {"platforms", "start", "end", "segment", "preset", "breakdown", "query"}
+STORE_KEYS = {"platforms", "start", "end", "segment", "age_group", "preset", "breakdown", "query"}
 
 _declared: dict[tuple[str, str], Check] = {}
 
@@ -103,7 +103,8 @@ def date_text(value) -> dt.date:
 
 
 def filters_store(value) -> None:
-    """The shell's filters store (webapp/url_filters.to_store): known platforms, dates, segment and preset only."""
+    """The shell's filters store (webapp/url_filters.to_store): known platforms, dates, segment, age group, preset and
+    breakdown only."""
     if value is None:
         return
     if not isinstance(value, dict):
@@ -122,6 +123,10 @@ def filters_store(value) -> None:
     if segment != ALL_SEGMENTS and segment not in reference.segments():
         raise Invalid(f"the filters' segment must be one of {ALL_SEGMENTS}, {', '.join(reference.segments())}; "
                       f"got {_shown(segment)}")
+    age_group = value.get("age_group")
+    if age_group is not None and age_group != ALL_AGE_GROUPS and age_group not in reference.age_groups():
+        raise Invalid(f"the filters' age group must be one of {ALL_AGE_GROUPS}, {', '.join(reference.age_groups())}; "
+                      f"got {_shown(age_group)}")
     if value.get("preset") is not None and value["preset"] not in PRESETS:
         raise Invalid(f"the filters' preset must be one of {', '.join(PRESETS)} or null; "
                       f"got {_shown(value['preset'])}")

@@ -16,7 +16,7 @@ from dash import ALL, Input, Output, callback, ctx, html
 from dash.exceptions import PreventUpdate
 
 from analytics import catalog
-from analytics.filters import ALL_SEGMENTS, Filters
+from analytics.filters import ALL_AGE_GROUPS, ALL_SEGMENTS, Filters
 from store import reference
 from webapp import url_filters
 from webapp.components import ids
@@ -32,11 +32,13 @@ def _join(words: list[str]) -> str:
 
 
 def filters_text(f: Filters, dated: bool = True) -> str:
-    """The filters in words: 'all platforms, 2024-01-01 to 2024-01-28, all segments'."""
+    """The filters in words: 'all platforms, 2024-01-01 to 2024-01-28, all segments' (and the age group when one is
+    chosen: 'ages 25-34')."""
     platforms = ("all platforms" if set(f.platforms) == set(reference.platforms())
                  else _join([PLATFORM_NAMES.get(p, p) for p in f.platforms]))
     segment = "all segments" if f.segment == ALL_SEGMENTS else f"the {f.segment} segment"
-    return ", ".join([platforms] + ([f"{f.start} to {f.end}"] if dated else []) + [segment])
+    ages = [] if f.age_group == ALL_AGE_GROUPS else [f"ages {f.age_group}"]
+    return ", ".join([platforms] + ([f"{f.start} to {f.end}"] if dated else []) + [segment] + ages)
 
 
 def _words(column: str) -> str:

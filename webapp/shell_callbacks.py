@@ -18,7 +18,7 @@ from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback
 from dash.exceptions import PreventUpdate
 
 from analytics import bundle, catalog, panels
-from analytics.filters import ALL_SEGMENTS, DEFAULT_PRESET, NO_BREAKDOWN
+from analytics.filters import ALL_AGE_GROUPS, ALL_SEGMENTS, DEFAULT_PRESET, NO_BREAKDOWN
 from webapp import callback_inputs as inputs
 from webapp import metrics_doc, url_filters
 from webapp.components import about_panel, ids
@@ -37,6 +37,7 @@ inputs.declare(ids.DATES, "start_date", inputs.text(40))
 inputs.declare(ids.DATES, "end_date", inputs.text(40))
 inputs.declare(ids.PRESET, "value", inputs.text(20))
 inputs.declare(ids.SEGMENT, "value", inputs.text(50))
+inputs.declare(ids.AGE_GROUP, "value", inputs.text(50))  # an unknown one becomes a notice too
 inputs.declare(ids.BREAKDOWN, "value", inputs.text(20))  # an unknown one becomes a notice (url_filters.build)
 inputs.declare(ids.FILTERS, "data", inputs.filters_store)
 inputs.declare(ids.csv_button("*"), "n_clicks", inputs.count)
@@ -53,30 +54,33 @@ inputs.declare_pattern_key("path", inputs.known(  # a page's path, and for a pag
     Output(ids.FILTERS, "data"),
     Output(ids.PLATFORMS, "value"), Output(ids.DATES, "start_date"), Output(ids.DATES, "end_date"),
     Output(ids.DATES, "min_date_allowed"), Output(ids.DATES, "max_date_allowed"),
-    Output(ids.PRESET, "value"), Output(ids.SEGMENT, "value"), Output(ids.BREAKDOWN, "value"),
+    Output(ids.PRESET, "value"), Output(ids.SEGMENT, "value"), Output(ids.AGE_GROUP, "value"),
+    Output(ids.BREAKDOWN, "value"),
     Output(ids.NOTICE, "children"), Output(ids.NOTICE, "is_open"),
     Input(ids.URL, "search"), Input(ids.PLATFORMS, "value"), Input(ids.DATES, "start_date"),
     Input(ids.DATES, "end_date"), Input(ids.PRESET, "value"), Input(ids.SEGMENT, "value"),
-    Input(ids.BREAKDOWN, "value"),
+    Input(ids.AGE_GROUP, "value"), Input(ids.BREAKDOWN, "value"),
 )
-def sync_filters(search, platforms, start, end, preset, segment, breakdown):
+def sync_filters(search, platforms, start, end, preset, segment, age_group, breakdown):
     """URL (page load, navigation) -> filter bar; filter bar -> store. Bad values: defaults and a notice."""
     span = panels.data_span()
     if span is None:
         message = "The warehouse holds no data yet: generate and load a lake (`make demo`)."
-        return None, [], None, None, None, None, DEFAULT_PRESET, ALL_SEGMENTS, NO_BREAKDOWN, message, True
+        return (None, [], None, None, None, None, DEFAULT_PRESET, ALL_SEGMENTS, ALL_AGE_GROUPS, NO_BREAKDOWN, message,
+                True)
     trigger = ctx.triggered_id
     if trigger in (None, ids.URL):
         f, notices = url_filters.from_query(dict(parse_qsl((search or "").lstrip("?"))), span)
     else:
         if trigger == ids.DATES or preset == CUSTOM:
             preset = None
-        f, notices = url_filters.build(platforms, start, end, segment, preset, span, breakdown)
+        f, notices = url_filters.build(platforms, start, end, segment, preset, span, breakdown, age_group)
         if not platforms:
             notices.append("At least one platform is needed: showing all platforms.")
     notice = html.Ul([html.Li(n) for n in notices], className="mb-0") if notices else None
     return (url_filters.to_store(f) | {"query": url_filters.query_string(f)}, list(f.platforms), f.start, f.end,
-            span.first_day, span.last_day, f.preset or CUSTOM, f.segment, f.breakdown, notice, bool(notices))
+            span.first_day, span.last_day, f.preset or CUSTOM, f.segment, f.age_group, f.breakdown, notice,
+            bool(notices))
 
 
 # The store's query string goes into the address bar without a navigation (so no page is rebuilt).

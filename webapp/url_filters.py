@@ -3,6 +3,7 @@
 in the filters store as JSON.
 
     ?platforms=facebook,instagram&range=30d&segment=power        a preset range that follows the data
+    ?range=90d&age_group=25-34                                      people aged 25-34 at their events
     ?platforms=whatsapp&start=2025-01-01&end=2025-01-31           fixed dates
     ?range=90d&breakdown=age_group                                  the trends broken down by age group
 """
@@ -15,15 +16,15 @@ from urllib.parse import urlencode
 
 from dataclasses import replace
 
-from analytics.filters import (ALL_SEGMENTS, BREAKDOWNS, DEFAULT_PRESET, EARLIEST, LATEST, NO_BREAKDOWN, PRESETS,
-                               DataSpan, Filters, preset_range)
+from analytics.filters import (ALL_AGE_GROUPS, ALL_SEGMENTS, BREAKDOWNS, DEFAULT_PRESET, EARLIEST, LATEST, NO_BREAKDOWN,
+                               PRESETS, DataSpan, Filters, preset_range)
 from store import reference
 
 PRESET_LABELS = {"7d": "Last 7 days", "30d": "Last 30 days", "90d": "Last 90 days", "all": "All"}
 
 
 def build(platforms, start, end, segment, preset, span: DataSpan,
-          breakdown: str | None = None) -> tuple[Filters, list[str]]:
+          breakdown: str | None = None, age_group: str | None = None) -> tuple[Filters, list[str]]:
     """Filters from raw values (the URL or the filter bar), each bad one replaced by its default with a notice, and
     the range clamped to the data with a notice (one holding no day of the data is kept: its panels say no data)."""
     notices: list[str] = []
@@ -32,7 +33,12 @@ def build(platforms, start, end, segment, preset, span: DataSpan,
     if breakdown not in BREAKDOWNS:
         notices.append(f"Unknown breakdown {breakdown!r}: showing none (known: {', '.join(BREAKDOWNS)}).")
         breakdown = NO_BREAKDOWN
-    return replace(_clamped(f, span, notices), breakdown=breakdown), notices
+    age_group = age_group or ALL_AGE_GROUPS
+    if age_group != ALL_AGE_GROUPS and age_group not in reference.age_groups():
+        notices.append(f"Unknown age group {age_group!r}: showing all ages "
+                       f"(known: {', '.join(reference.age_groups())}).")
+        age_group = ALL_AGE_GROUPS
+    return replace(_clamped(f, span, notices), breakdown=breakdown, age_group=age_group), notices
 
 
 def _clamped(f: Filters, span: DataSpan, notices: list[str]) -> Filters:
@@ -98,7 +104,7 @@ def _parse(platforms, start, end, segment, preset, span: DataSpan, notices: list
 def from_query(query: Mapping[str, str], span: DataSpan) -> tuple[Filters, list[str]]:
     """Filters from a parsed URL query string."""
     return build(query.get("platforms"), query.get("start"), query.get("end"), query.get("segment"),
-                 query.get("range"), span, query.get("breakdown"))
+                 query.get("range"), span, query.get("breakdown"), query.get("age_group"))
 
 
 def query_string(f: Filters) -> str:
@@ -112,6 +118,8 @@ def query_string(f: Filters) -> str:
         query["start"], query["end"] = f.start.isoformat(), f.end.isoformat()
     if f.segment != ALL_SEGMENTS:
         query["segment"] = f.segment
+    if f.age_group != ALL_AGE_GROUPS:
+        query["age_group"] = f.age_group
     if f.breakdown != NO_BREAKDOWN:
         query["breakdown"] = f.breakdown
     return "?" + urlencode(query, safe=",") if query else ""
@@ -120,9 +128,10 @@ def query_string(f: Filters) -> str:
 def to_store(f: Filters) -> dict:
     """The filters as the browser's filters store holds them (JSON)."""
     return {"platforms": list(f.platforms), "start": f.start.isoformat(), "end": f.end.isoformat(),
-            "segment": f.segment, "preset": f.preset, "breakdown": f.breakdown}
+            "segment": f.segment, "preset": f.preset, "breakdown": f.breakdown, "age_group": f.age_group}
 
 
 def from_store(data: Mapping) -> Filters:
     return Filters(tuple(data["platforms"]), dt.date.fromisoformat(data["start"]), dt.date.fromisoformat(data["end"]),
-                   data["segment"], data.get("preset"), data.get("breakdown") or NO_BREAKDOWN)
+                   data["segment"], data.get("preset"), data.get("breakdown") or NO_BREAKDOWN,
+                   data.get("age_group") or ALL_AGE_GROUPS)

@@ -1,22 +1,24 @@
 -- One row per (segment, 5-point bin of engagement score): how many users active on the platforms of $platform_mask
--- between $start and $end (in $segment, or 'all') scored there: engagement_score (store/schema/metrics.sql) of
+-- between $start and $end (in $segment and $age_group, or 'all') scored there: engagement_score (store/schema/metrics.sql) of
 -- their active days and events over the range's $days days; their segment is the one of the user version in effect
 -- at their last event in the range there (of their versions with activity, the one valid from latest).
 WITH days AS (
     SELECT user_id,
-           count(*) FILTER (WHERE CASE WHEN $segment = 'all'
-                                       THEN is_day_first AND day_platform_mask & $platform_mask <> 0
-                                       ELSE platform_mask & $platform_mask <> 0 END) AS active_days
+           CASE WHEN $segment = 'all' AND $age_group = 'all'
+                THEN count(*) FILTER (WHERE is_day_first AND day_platform_mask & $platform_mask <> 0)
+                -- a day may hold two of their versions in the population (a birthday, a change of segment)
+                ELSE count(DISTINCT activity_date) FILTER (WHERE platform_mask & $platform_mask <> 0)
+           END AS active_days
     FROM agg_user_day
     WHERE activity_date BETWEEN $start AND $end AND day_platform_mask & $platform_mask <> 0
-      AND ($segment = 'all' OR segment = $segment)
+      AND ($segment = 'all' OR segment = $segment) AND ($age_group = 'all' OR age_group = $age_group)
     GROUP BY user_id
 ),
 per_version AS (  -- grouped by the integer key first: an array, not a hash table (perfect_ht_threshold)
     SELECT user_key, sum(event_count) AS events
     FROM agg_user_activity_daily
     WHERE activity_date BETWEEN $start AND $end AND on_platforms(platform_key, $platform_mask)
-      AND ($segment = 'all' OR segment = $segment)
+      AND ($segment = 'all' OR segment = $segment) AND ($age_group = 'all' OR age_group = $age_group)
     GROUP BY user_key
 ),
 volume AS (

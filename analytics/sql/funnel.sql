@@ -1,5 +1,5 @@
 -- One row per funnel step (view, like, comment, share, create): the users who reached it between $start and $end
--- on the platforms of $platform_mask (in $segment, or 'all'), and how long they took from the step before
+-- on the platforms of $platform_mask (in $segment and $age_group, or 'all'), and how long they took from the step before
 -- (microseconds: median and the 10th, 25th, 75th and 90th percentiles; none for the first step). A step counts
 -- when it happens after the user's previous step: each step's time is the first event of that type after the
 -- previous step's time. The funnel's default view; funnel_options.sql is the same with other steps, a conversion
@@ -9,7 +9,7 @@ WITH events AS NOT MATERIALIZED (  -- read once per step: stored by day and step
     FROM fct_funnel_events
     WHERE date_key BETWEEN date_key_of(CAST($start AS DATE)) AND date_key_of(CAST($end AS DATE))
       AND on_platforms(platform_key, $platform_mask)
-      AND ($segment = 'all' OR segment = $segment)
+      AND ($segment = 'all' OR segment = $segment) AND ($age_group = 'all' OR age_group = $age_group)
 ),
 step_1 AS (
     SELECT user_id, min(event_ts) AS reached_at, CAST(NULL AS TIMESTAMP) AS previous_at

@@ -1,6 +1,6 @@
 -- One row per (breakdown value, step) of a funnel with options: the people who reached step k of the event types
 -- $steps (their funnel_step keys, in order: 2 to 6) between $start and $end on the platforms of $platform_mask (in
--- $segment, or 'all'), within $window_seconds of their entry (NULL: anywhere in the range), and how long they took
+-- $segment and $age_group, or 'all'), within $window_seconds of their entry (NULL: anywhere in the range), and how long they took
 -- from the step before (microseconds: median and the 10th, 25th, 75th and 90th percentiles; none for step 1).
 -- A person enters at their earliest step-1 event; step k is their earliest step-k event strictly after step k-1
 -- and at most $window_seconds after the entry. The value is that of $breakdown ('none', 'platform', 'segment',
@@ -11,7 +11,7 @@ WITH events AS NOT MATERIALIZED (  -- read once per step: stored by day and step
     FROM fct_funnel_events
     WHERE date_key BETWEEN date_key_of(CAST($start AS DATE)) AND date_key_of(CAST($end AS DATE))
       AND on_platforms(platform_key, $platform_mask)
-      AND ($segment = 'all' OR segment = $segment)
+      AND ($segment = 'all' OR segment = $segment) AND ($age_group = 'all' OR age_group = $age_group)
 ),
 firsts AS (  -- with a breakdown by platform or device: each person's earliest step-1 event per platform or device
     SELECT user_id, CASE WHEN $breakdown = 'platform' THEN platform_key END AS platform_key,

@@ -1,5 +1,5 @@
 -- One row per period ($grain: 'day' or 'week') from the one holding $start to $end: growth accounting of the users
--- active on the platforms of $platform_mask (in $segment, or 'all'). new = first activity ever on those platforms
+-- active on the platforms of $platform_mask (in $segment and $age_group, or 'all'). new = first activity ever on those platforms
 -- in the period, known only for people who signed up on or after the data's first day (new_users of
 -- store/schema/metrics.sql, over the whole period); retained = active in it and the one before; resurrected =
 -- active, not the period before, not new; churned = active the period before, not in it
@@ -16,14 +16,14 @@ transitions AS (
            sum(users) FILTER (WHERE mask_now & $platform_mask <> 0 AND mask_before & $platform_mask <> 0) AS retained,
            sum(users) FILTER (WHERE mask_now & $platform_mask = 0 AND mask_before & $platform_mask <> 0) AS churned
     FROM agg_growth_transitions
-    WHERE grain = $grain AND segment = $segment
+    WHERE grain = $grain AND segment = $segment AND age_group = $age_group
       AND period_start BETWEEN (SELECT first_period FROM bounds) AND $end
     GROUP BY period_start
 ),
 newcomers AS (
     SELECT CASE $grain WHEN 'week' THEN CAST(date_trunc('week', day) AS DATE) ELSE day END AS period_start,
            sum(new_users) AS new_users
-    FROM bounds, new_users($platform_mask, $segment, first_period, last_day)
+    FROM bounds, new_users($platform_mask, $segment, $age_group, first_period, last_day)
     GROUP BY ALL
 ),
 periods AS (

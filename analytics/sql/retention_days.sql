@@ -1,13 +1,15 @@
 -- One row per N in 1, 3, 7, 14, 30: of the users whose first active day ever on the platforms of $platform_mask is
--- known (first_activity, store/schema/metrics.sql; their segment at that first event $segment, or 'all'), falls
+-- known (first_activity, store/schema/metrics.sql; their segment and age group at that first event
+-- $segment and $age_group, or 'all'), falls
 -- between $start and $end and is at least N days before the last loaded day, how many were active there (in
--- $segment) on exactly day N after it.
+-- $segment and $age_group) on exactly day N after it.
 WITH firsts AS (
     SELECT * FROM first_activity($platform_mask)
 ),
 cohort AS (
     SELECT user_id, first_day FROM firsts
     WHERE first_day BETWEEN $start AND $end AND ($segment = 'all' OR first_segment = $segment)
+      AND ($age_group = 'all' OR first_age_group = $age_group)
 ),
 offsets AS (
     SELECT unnest([1, 3, 7, 14, 30]) AS day_n
@@ -23,6 +25,7 @@ returned AS (
     JOIN agg_user_day AS d ON d.user_id = e.user_id AND d.activity_date = e.target_day
     WHERE d.activity_date BETWEEN CAST($start AS DATE) + 1 AND CAST($end AS DATE) + 30
       AND d.platform_mask & $platform_mask <> 0 AND ($segment = 'all' OR d.segment = $segment)
+      AND ($age_group = 'all' OR d.age_group = $age_group)
     GROUP BY e.day_n
 )
 SELECT o.day_n, CAST(count(e.user_id) AS BIGINT) AS cohort_users,

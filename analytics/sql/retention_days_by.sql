@@ -1,9 +1,9 @@
 -- One row per (value of $dimension, N in 1, 3, 7, 14, 30): N-day retention (retention_days.sql) of the new users
 -- whose $dimension at their first activity on the platforms of $platform_mask was that value (age_group, country:
 -- the user version in effect at that first event; missing: 'unknown'): cohort_users (old enough to have day N),
--- returned_users (active on exactly day N after it, on those platforms, in $segment), retention.
+-- returned_users (active on exactly day N after it, on those platforms, in $segment and $age_group), retention.
 WITH firsts AS (
-    SELECT f.user_id, f.first_day, f.first_segment
+    SELECT f.user_id, f.first_day, f.first_segment, f.first_age_group
     FROM first_activity($platform_mask) AS f
 ),
 attributes AS (  -- the version in effect at each person's first event on those platforms
@@ -18,6 +18,7 @@ cohort AS (
     SELECT f.user_id, f.first_day, a.value
     FROM firsts AS f JOIN attributes AS a USING (user_id)
     WHERE f.first_day BETWEEN $start AND $end AND ($segment = 'all' OR f.first_segment = $segment)
+      AND ($age_group = 'all' OR f.first_age_group = $age_group)
 ),
 offsets AS (
     SELECT unnest([1, 3, 7, 14, 30]) AS day_n
@@ -33,6 +34,7 @@ returned AS (
     JOIN agg_user_day AS d ON d.user_id = e.user_id AND d.activity_date = e.target_day
     WHERE d.activity_date BETWEEN CAST($start AS DATE) + 1 AND CAST($end AS DATE) + 30
       AND d.platform_mask & $platform_mask <> 0 AND ($segment = 'all' OR d.segment = $segment)
+      AND ($age_group = 'all' OR d.age_group = $age_group)
     GROUP BY ALL
 ),
 sized AS (

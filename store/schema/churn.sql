@@ -47,7 +47,7 @@ CREATE OR REPLACE MACRO churn_labels(horizon) AS TABLE
 -- churned as above, and churned_from_selected = no activity on the platforms of `selected_mask` in those days
 -- (churn per platform: someone who moved to another app churned from the selected ones, not from every app).
 CREATE OR REPLACE MACRO churn_labels_on(horizon, selected_mask, snapshot_day) AS TABLE
-    SELECT f.snapshot_date, f.user_id, f.segment,
+    SELECT f.snapshot_date, f.user_id, f.segment, f.age_group,
            NOT EXISTS (SELECT 1 FROM agg_user_day AS d
                        WHERE d.user_id = f.user_id AND d.activity_date > f.snapshot_date
                          AND d.activity_date <= f.snapshot_date + CAST(horizon AS INTEGER)) AS churned,
@@ -91,11 +91,12 @@ CREATE TABLE IF NOT EXISTS churn_scores (
 );
 
 -- One row per person scored on the latest day (churn_scores) who used a platform of `selected_mask` in the 28 days
--- before it (or whose platforms are unknown: a snapshot from before platform_mask_28) and whose segment that day is
--- `segment_filter` ('all': any): their features that day, score, risk band, reasons and the model that scored them.
-CREATE OR REPLACE MACRO scored_people(selected_mask, segment_filter) AS TABLE
+-- before it (or whose platforms are unknown: a snapshot from before platform_mask_28) and whose segment and age group
+-- that day are `segment_filter` and `age_filter` ('all': any): their features that day, score, risk band, reasons and
+-- the model that scored them.
+CREATE OR REPLACE MACRO scored_people(selected_mask, segment_filter, age_filter) AS TABLE
     SELECT f.*, s.model_id, s.score, s.risk_band, s.reasons
     FROM churn_scores AS s
     JOIN churn_features AS f USING (snapshot_date, user_id)
     WHERE (f.platform_mask_28 IS NULL OR f.platform_mask_28 & selected_mask <> 0)
-      AND (segment_filter = 'all' OR f.segment = segment_filter);
+      AND (segment_filter = 'all' OR f.segment = segment_filter) AND (age_filter = 'all' OR f.age_group = age_filter);

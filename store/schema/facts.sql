@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS fct_events (
 );
 
 -- One row per funnel event (view, like, comment, share, create): the fact narrowed to what the funnel panel reads,
--- with the user's segment at the event's time, the user version then (user_key: age group and home country for a
+-- with the user's segment and age group at the event's time, the user version then (user_key: home country for a
 -- breakdown) and the event's device.
 CREATE TABLE IF NOT EXISTS fct_funnel_events (
     date_key      INTEGER NOT NULL,
@@ -25,18 +25,20 @@ CREATE TABLE IF NOT EXISTS fct_funnel_events (
     step          TINYINT NOT NULL,
     event_ts      TIMESTAMP NOT NULL,
     user_key      INTEGER,
-    device        VARCHAR
+    device        VARCHAR,
+    age_group     VARCHAR
 );
 -- A warehouse from before user_key and device gets them, and its funnel rows are rebuilt once from the facts (the
 -- same rows, with the two columns filled): every row of a day built since has a user_key.
 ALTER TABLE fct_funnel_events ADD COLUMN IF NOT EXISTS user_key INTEGER;
 ALTER TABLE fct_funnel_events ADD COLUMN IF NOT EXISTS device VARCHAR;
+ALTER TABLE fct_funnel_events ADD COLUMN IF NOT EXISTS age_group VARCHAR;
 BEGIN TRANSACTION;
 CREATE OR REPLACE TEMP TABLE funnel_days_to_fill AS
 SELECT DISTINCT date_key FROM fct_funnel_events WHERE user_key IS NULL;
 DELETE FROM fct_funnel_events WHERE date_key IN (SELECT date_key FROM funnel_days_to_fill);
-INSERT INTO fct_funnel_events (date_key, user_id, platform_key, segment, step, event_ts, user_key, device)
-SELECT f.date_key, f.user_id, f.platform_key, u.segment, t.funnel_step, f.event_ts, f.user_key, f.device
+INSERT INTO fct_funnel_events (date_key, user_id, platform_key, segment, step, event_ts, user_key, device, age_group)
+SELECT f.date_key, f.user_id, f.platform_key, u.segment, t.funnel_step, f.event_ts, f.user_key, f.device, u.age_group
 FROM fct_events AS f
 JOIN dim_event_type AS t USING (event_type_key)
 JOIN dim_users AS u USING (user_key)

@@ -1,68 +1,72 @@
 -- The served metrics, each defined once over the marts (docs/metrics.md): table macros the panel queries call
 -- with the filters (analytics/sql), and the three named marts as views over the same macros with no filter.
--- `selected_mask`: the selected platforms' bits; `segment_filter`: a segment, or 'all'. Idempotent.
+-- `selected_mask`: the selected platforms' bits; `segment_filter`: a segment, or 'all'; `age_filter`: an age group,
+-- or 'all' (a person counts in a segment or age group by the user version in effect at their events). Idempotent.
 
 -- The first and last days with activity in the warehouse: the edges of the data.
 CREATE OR REPLACE MACRO data_first_day() AS (SELECT min(activity_date) FROM agg_user_day);
 CREATE OR REPLACE MACRO data_last_day() AS (SELECT max(activity_date) FROM agg_user_day);
 
--- One row per user whose first activity ever on the platforms of a mask is known: the day of it and the segment in
--- effect at that first event. It is known when they signed up on or after the data's first day (the data holds their
+-- One row per user whose first activity ever on the platforms of a mask is known: the day of it and the segment and
+-- age group in effect at that first event. It is known when they signed up on or after the data's first day (the data holds their
 -- whole history); for people who signed up before, or with no sign-up date, activity before the data is unknown, so
 -- they are never new (docs/metrics.md#new-users).
 CREATE OR REPLACE MACRO first_activity(selected_mask) AS TABLE
-    SELECT user_id, min(first_date) AS first_day, arg_min(segment, first_valid_from) AS first_segment
+    SELECT user_id, min(first_date) AS first_day, arg_min(segment, first_valid_from) AS first_segment,
+           arg_min(age_group, first_valid_from) AS first_age_group
     FROM agg_user_platform_first
     WHERE on_platforms(platform_key, selected_mask) AND signup_date >= data_first_day()
     GROUP BY user_id;
 
--- One row per user active on the platforms of a mask between two days (in a segment, or 'all'): their events.
-CREATE OR REPLACE MACRO user_events(from_day, to_day, selected_mask, segment_filter) AS TABLE
+-- One row per user active on the platforms of a mask between two days (in a segment and age group, or 'all'): their
+-- events.
+CREATE OR REPLACE MACRO user_events(from_day, to_day, selected_mask, segment_filter, age_filter) AS TABLE
     SELECT user_id, sum(event_count) AS events
     FROM agg_user_activity_daily
     WHERE activity_date BETWEEN from_day AND to_day AND on_platforms(platform_key, selected_mask)
-      AND (segment_filter = 'all' OR segment = segment_filter)
+      AND (segment_filter = 'all' OR segment = segment_filter) AND (age_filter = 'all' OR age_group = age_filter)
     GROUP BY user_id;
 
 -- One row per (mask of a list, day with activity): DAU, WAU (7 days ending that day) and MAU (30 days) of the users
 -- active on the platforms of that mask; several masks at once (a platform each, on the platforms page).
-CREATE OR REPLACE MACRO active_users_of(masks, segment_filter, from_day, to_day) AS TABLE
+CREATE OR REPLACE MACRO active_users_of(masks, segment_filter, age_filter, from_day, to_day) AS TABLE
     SELECT s.selected_mask, m.activity_date AS day,
            sum(m.users) FILTER (WHERE m.window_days = 1) AS dau,
            sum(m.users) FILTER (WHERE m.window_days = 7) AS wau,
            sum(m.users) FILTER (WHERE m.window_days = 30) AS mau
     FROM agg_active_masks AS m, (SELECT unnest(masks) AS selected_mask) AS s
-    WHERE m.segment = segment_filter AND m.activity_date BETWEEN from_day AND to_day
+    WHERE m.segment = segment_filter AND m.age_group = age_filter AND m.activity_date BETWEEN from_day AND to_day
       AND m.platform_mask & s.selected_mask <> 0
     GROUP BY s.selected_mask, m.activity_date;
 
 -- One row per day with activity: DAU, WAU and MAU on the platforms of a mask.
-CREATE OR REPLACE MACRO active_users(selected_mask, segment_filter, from_day, to_day) AS TABLE
-    SELECT day, dau, wau, mau FROM active_users_of([selected_mask], segment_filter, from_day, to_day);
+CREATE OR REPLACE MACRO active_users(selected_mask, segment_filter, age_filter, from_day, to_day) AS TABLE
+    SELECT day, dau, wau, mau FROM active_users_of([selected_mask], segment_filter, age_filter, from_day, to_day);
 
 -- One row per (mask of a list, day with activity): events and sessions on the platforms of that mask.
-CREATE OR REPLACE MACRO event_volume_of(masks, segment_filter, from_day, to_day) AS TABLE
+CREATE OR REPLACE MACRO event_volume_of(masks, segment_filter, age_filter, from_day, to_day) AS TABLE
     SELECT s.selected_mask, v.activity_date AS day, sum(v.events) AS events, sum(v.sessions) AS sessions
     FROM agg_daily_volume AS v, (SELECT unnest(masks) AS selected_mask) AS s
     WHERE v.activity_date BETWEEN from_day AND to_day AND on_platforms(v.platform_key, s.selected_mask)
-      AND (segment_filter = 'all' OR v.segment = segment_filter)
+      AND (segment_filter = 'all' OR v.segment = segment_filter) AND (age_filter = 'all' OR v.age_group = age_filter)
     GROUP BY s.selected_mask, v.activity_date;
 
 -- One row per day with activity: events and sessions on the platforms of a mask.
-CREATE OR REPLACE MACRO event_volume(selected_mask, segment_filter, from_day, to_day) AS TABLE
-    SELECT day, events, sessions FROM event_volume_of([selected_mask], segment_filter, from_day, to_day);
+CREATE OR REPLACE MACRO event_volume(selected_mask, segment_filter, age_filter, from_day, to_day) AS TABLE
+    SELECT day, events, sessions FROM event_volume_of([selected_mask], segment_filter, age_filter, from_day, to_day);
 
 -- One row per day with newcomers: people whose first activity ever on the platforms of a mask was that day (their
--- segment then the one filtered, or 'all').
-CREATE OR REPLACE MACRO new_users(selected_mask, segment_filter, from_day, to_day) AS TABLE
+-- segment and age group then the ones filtered, or 'all').
+CREATE OR REPLACE MACRO new_users(selected_mask, segment_filter, age_filter, from_day, to_day) AS TABLE
     SELECT first_day AS day, count(*) AS new_users
     FROM first_activity(selected_mask)
     WHERE first_day BETWEEN from_day AND to_day AND (segment_filter = 'all' OR first_segment = segment_filter)
+      AND (age_filter = 'all' OR first_age_group = age_filter)
     GROUP BY first_day;
 
 -- One row per day from from_day to to_day: DAU, WAU, MAU, stickiness (DAU / MAU; NULL when MAU is 0), events,
 -- sessions and new users on the platforms of a mask.
-CREATE OR REPLACE MACRO daily_activity(selected_mask, segment_filter, from_day, to_day) AS TABLE
+CREATE OR REPLACE MACRO daily_activity(selected_mask, segment_filter, age_filter, from_day, to_day) AS TABLE
     WITH days AS (
         SELECT CAST(g.day AS DATE) AS day
         FROM generate_series(CAST(from_day AS TIMESTAMP), CAST(to_day AS TIMESTAMP), INTERVAL 1 DAY) AS g(day)
@@ -73,17 +77,18 @@ CREATE OR REPLACE MACRO daily_activity(selected_mask, segment_filter, from_day, 
            CAST(coalesce(v.events, 0) AS BIGINT) AS events, CAST(coalesce(v.sessions, 0) AS BIGINT) AS sessions,
            CAST(coalesce(n.new_users, 0) AS BIGINT) AS new_users
     FROM days AS d
-    LEFT JOIN active_users(selected_mask, segment_filter, from_day, to_day) AS a USING (day)
-    LEFT JOIN event_volume(selected_mask, segment_filter, from_day, to_day) AS v USING (day)
-    LEFT JOIN new_users(selected_mask, segment_filter, from_day, to_day) AS n USING (day);
+    LEFT JOIN active_users(selected_mask, segment_filter, age_filter, from_day, to_day) AS a USING (day)
+    LEFT JOIN event_volume(selected_mask, segment_filter, age_filter, from_day, to_day) AS v USING (day)
+    LEFT JOIN new_users(selected_mask, segment_filter, age_filter, from_day, to_day) AS n USING (day);
 
 -- One row per (cohort week, period): a cohort is the users whose first activity ever on the platforms of a mask
--- (first_activity: known, their segment then the one filtered, or 'all') falls from from_day to to_day, grouped by
--- its week; period N counts those active there (in the segment) in the N-th week after it. Periods run to the last
+-- (first_activity: known, their segment and age group then the ones filtered, or 'all') falls from from_day to
+-- to_day, grouped by its week; period N counts those active there (in the segment and age group) in the N-th week
+-- after it. Periods run to the last
 -- loaded week; is_complete says that week is fully loaded, is_cohort_complete that the cohort's own week lies inside
 -- both the data and the range (a week reaching before either misses the people who joined before it starts, one
 -- past either is cut or still filling).
-CREATE OR REPLACE MACRO retention_cohorts(selected_mask, segment_filter, from_day, to_day) AS TABLE
+CREATE OR REPLACE MACRO retention_cohorts(selected_mask, segment_filter, age_filter, from_day, to_day) AS TABLE
     WITH edges AS (
         SELECT data_first_day() AS first_day, data_last_day() AS last_day
     ),
@@ -91,6 +96,7 @@ CREATE OR REPLACE MACRO retention_cohorts(selected_mask, segment_filter, from_da
         SELECT user_id, CAST(date_trunc('week', first_day) AS DATE) AS cohort_week
         FROM first_activity(selected_mask)
         WHERE (segment_filter = 'all' OR first_segment = segment_filter)
+          AND (age_filter = 'all' OR first_age_group = age_filter)
           AND first_day BETWEEN CAST(from_day AS DATE) AND CAST(to_day AS DATE)
     ),
     sizes AS (
@@ -100,6 +106,7 @@ CREATE OR REPLACE MACRO retention_cohorts(selected_mask, segment_filter, from_da
         SELECT DISTINCT user_id, week_start
         FROM agg_user_week
         WHERE platform_mask & selected_mask <> 0 AND (segment_filter = 'all' OR segment = segment_filter)
+          AND (age_filter = 'all' OR age_group = age_filter)
           AND user_id IN (SELECT user_id FROM cohorts)
     ),
     active AS (
@@ -138,7 +145,7 @@ WITH scopes AS (
     SELECT 'all', CAST(bit_or(1 << (platform_key - 1)) AS INTEGER) FROM dim_platform
 )
 SELECT m.day AS metric_date, s.platform, m.dau, m.wau, m.mau, m.stickiness, m.events, m.sessions, m.new_users
-FROM scopes AS s, LATERAL daily_activity(s.bits, 'all', from_day, to_day) AS m;
+FROM scopes AS s, LATERAL daily_activity(s.bits, 'all', 'all', from_day, to_day) AS m;
 
 -- One row per (day, platform or 'all') from the first to the last day with activity.
 CREATE OR REPLACE VIEW agg_daily_metrics AS
@@ -150,7 +157,7 @@ SELECT m.* FROM span, LATERAL daily_metrics(span.first_day, span.last_day) AS m;
 -- One row per (cohort week, period) over every cohort: cohort = the ISO week of a user's first activity anywhere.
 CREATE OR REPLACE VIEW agg_retention_cohorts AS
 SELECT *
-FROM retention_cohorts((SELECT CAST(bit_or(1 << (platform_key - 1)) AS INTEGER) FROM dim_platform), 'all',
+FROM retention_cohorts((SELECT CAST(bit_or(1 << (platform_key - 1)) AS INTEGER) FROM dim_platform), 'all', 'all',
                        data_first_day(), data_last_day());
 
 -- One row per user active in the 28 days ending on `last_day`: active days (counted once per day: is_day_first

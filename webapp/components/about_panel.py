@@ -37,7 +37,7 @@ def _rows(pairs) -> dbc.Table:
 def _filters(e: Explained) -> dbc.Table:
     f = e.filters
     pairs = [("Platforms", ", ".join(f.platforms)), ("Dates", f"{f.start} to {f.end} ({f.days} days)"),
-             ("Segment", f.segment)]
+             ("Segment", f.segment), ("Age group", f.age_group)]
     if f.breakdown != NO_BREAKDOWN:
         pairs.append(("Broken down by", BREAKDOWNS[f.breakdown]))
     if e.option:
@@ -87,7 +87,8 @@ def view(e: Explained, status: dict) -> list:
               f"offline.use_snapshot(data_version={int(e.provenance['data_version'] or 0)})  "
               f"# $PA_DATA_DIR/marts/\n"
               f"catalog.panel({e.panel.id!r}).data(Filters({f.platforms!r}, dt.date.fromisoformat({str(f.start)!r}), "
-              f"dt.date.fromisoformat({str(f.end)!r}), {f.segment!r}, None, {f.breakdown!r}), {e.option!r})")
+              f"dt.date.fromisoformat({str(f.end)!r}), {f.segment!r}, None, {f.breakdown!r}, {f.age_group!r}), "
+              f"{e.option!r})")
     return [
         html.H6("Definition", className="pa-about-heading"),
         dcc.Markdown(definition_markdown(e.panel.definition) or "No definition found in docs/metrics.md.",

@@ -11,6 +11,7 @@ PLATFORMS = "filter-platforms"
 DATES = "filter-dates"
 PRESET = "filter-preset"
 SEGMENT = "filter-segment"
+AGE_GROUP = "filter-age-group"
 BREAKDOWN = "filter-breakdown"
 
 

@@ -67,6 +67,6 @@ def _drawn(data, grain):
     chart = (breakdown_figures.growth(panels.growth_breakdown(f, grain), f.breakdown)
              if f.breakdown in panels.GROWTH_BREAKDOWNS else figures.mark_restated(figures.growth(frame, grain),
                                                                                     restated(f), grain))
-    note = (f" Broken down by {f.breakdown.replace('_', ' ')}: growth breaks down by platform or segment only."
+    note = (f" Broken down by {f.breakdown.replace('_', ' ')}: growth breaks down by platform, segment or age group only."
             if f.breakdown not in (NO_BREAKDOWN, *panels.GROWTH_BREAKDOWNS) else "")
     return chart, (quick_ratio_text(frame) + note) if len(frame) else None

@@ -1,11 +1,12 @@
 -- One row per (day, platform, user version) with activity, for the days of the pass (pass_days: a batch's days, or
--- the changed days no batch staged), from their published facts: the user's segment and home country valid when
--- the events happened, events and sessions (the events of one session_id; those with none make one session).
+-- the changed days no batch staged), from their published facts: the user's segment, home country and age group
+-- valid when the events happened, events and sessions (the events of one session_id; those with none make one session).
 -- Stored in day order.
 DELETE FROM agg_user_activity_daily
 WHERE activity_date IN (SELECT activity_date FROM pass_days);
 
-INSERT INTO agg_user_activity_daily
+INSERT INTO agg_user_activity_daily (activity_date, date_key, platform_key, user_key, user_id, segment, user_country,
+                                     event_count, session_count, age_group)
 WITH sessions AS (
     SELECT date_key, platform_key, user_key, user_id, session_id, count(*) AS events
     FROM fct_events
@@ -18,7 +19,7 @@ per_version AS (
     GROUP BY ALL
 )
 SELECT date_of_key(a.date_key) AS activity_date, a.date_key, a.platform_key, a.user_key, a.user_id, u.segment,
-       u.country, a.event_count, a.session_count
+       u.country, a.event_count, a.session_count, u.age_group
 FROM per_version AS a
 JOIN dim_users AS u ON u.user_key = a.user_key
 ORDER BY activity_date;

@@ -1,18 +1,20 @@
--- One row: days in scope where the one-day counts of agg_active_masks differ from agg_user_day: per segment, the
--- users with a row that day; for 'all', the distinct users that day.
+-- One row: days in scope where the one-day counts of agg_active_masks differ from agg_user_day: per scope (segment,
+-- age group, the pair: version_scopes), the distinct users with a row in it that day; for 'all', those of the day.
 WITH masks AS (
-    SELECT activity_date AS day, segment, sum(users) AS users
+    SELECT activity_date AS day, segment, age_group, sum(users) AS users
     FROM agg_active_masks
     WHERE window_days = 1 AND activity_date IN (SELECT day FROM dq_scope)
     GROUP BY ALL
 ),
 days AS (
-    SELECT activity_date AS day, segment, count(*) AS users
-    FROM agg_user_day
-    WHERE activity_date IN (SELECT day FROM dq_scope) AND segment IS NOT NULL  -- no segment: in 'all' only
+    SELECT day, scope.segment, scope.age_group, count(*) AS users
+    FROM (SELECT DISTINCT day, user_id, scope
+          FROM (SELECT activity_date AS day, user_id, unnest(version_scopes(segment, age_group, 7)) AS scope
+                FROM agg_user_day
+                WHERE activity_date IN (SELECT day FROM dq_scope)))
     GROUP BY ALL
     UNION ALL
-    SELECT activity_date, 'all', count(*)
+    SELECT activity_date, 'all', 'all', count(*)
     FROM (SELECT activity_date, user_id  -- grouped, not count(DISTINCT): a grouping spills under the memory limit
           FROM agg_user_day
           WHERE activity_date IN (SELECT day FROM dq_scope)
@@ -20,9 +22,9 @@ days AS (
     GROUP BY ALL
 ),
 compared AS (
-    SELECT day, segment, coalesce(m.users, 0) AS mask_users, coalesce(d.users, 0) AS day_users
+    SELECT day, segment, age_group, coalesce(m.users, 0) AS mask_users, coalesce(d.users, 0) AS day_users
     FROM masks AS m
-    FULL JOIN days AS d USING (day, segment)
+    FULL JOIN days AS d USING (day, segment, age_group)
 )
 SELECT count(DISTINCT day) FILTER (WHERE mask_users <> day_users) AS observed,
        'e.g. ' || min(day) FILTER (WHERE mask_users <> day_users) AS detail

@@ -5,7 +5,7 @@ WITH transitions AS (
            sum(users) FILTER (WHERE mask_now <> 0) AS active_now,
            sum(users) FILTER (WHERE mask_before <> 0) AS active_before
     FROM agg_growth_transitions
-    WHERE grain = 'day' AND segment = 'all' AND period_start IN (SELECT day FROM dq_scope)
+    WHERE grain = 'day' AND segment = 'all' AND age_group = 'all' AND period_start IN (SELECT day FROM dq_scope)
     GROUP BY period_start
 ),
 dau AS (
