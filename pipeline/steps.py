@@ -105,7 +105,7 @@ STEPS: tuple[Step, ...] = (
     Step("agg_daily_volume", "marts", ("batch", "activity"), reads=("agg_user_activity_daily", "pass_days"),
          writes=("agg_daily_volume",)),
     Step("agg_breakdown_daily", "marts", ("batch", "activity"),
-         reads=("fct_events", "dim_users", "dim_platform", "pass_days"),
+         reads=("fct_events", "dim_users", "dim_platform", "agg_user_day", "pass_days"),
          writes=("agg_breakdown_daily",)),
     Step("fct_funnel_events", "facts", ("batch", "activity"),
          reads=("fct_events", "dim_event_type", "dim_users", "pass_days"), writes=("fct_funnel_events",)),

@@ -2,16 +2,20 @@
 -- between $start and $end (in $segment and $age_group, or 'all') scored there: engagement_score (store/schema/metrics.sql) of
 -- their active days and events over the range's $days days; their segment is the one of the user version in effect
 -- at their last event in the range there (of their versions with activity, the one valid from latest).
-WITH days AS (
-    SELECT user_id,
-           CASE WHEN $segment = 'all' AND $age_group = 'all'
-                THEN count(*) FILTER (WHERE is_day_first AND day_platform_mask & $platform_mask <> 0)
-                -- a day may hold two of their versions in the population (a birthday, a change of segment)
-                ELSE count(DISTINCT activity_date) FILTER (WHERE platform_mask & $platform_mask <> 0)
-           END AS active_days
+WITH days AS (  -- active days per person: one of the two branches runs (the other's WHERE is false)
+    SELECT user_id, count(*) FILTER (WHERE is_day_first AND day_platform_mask & $platform_mask <> 0) AS active_days
     FROM agg_user_day
-    WHERE activity_date BETWEEN $start AND $end AND day_platform_mask & $platform_mask <> 0
-      AND ($segment = 'all' OR segment = $segment) AND ($age_group = 'all' OR age_group = $age_group)
+    WHERE $segment = 'all' AND $age_group = 'all'
+      AND activity_date BETWEEN $start AND $end AND day_platform_mask & $platform_mask <> 0
+    GROUP BY user_id
+    UNION ALL  -- a population filter: a day may hold two of their versions in it (a birthday, a change of segment)
+    SELECT user_id, count(*)
+    FROM (SELECT user_id, activity_date
+          FROM agg_user_day
+          WHERE NOT ($segment = 'all' AND $age_group = 'all')
+            AND activity_date BETWEEN $start AND $end AND platform_mask & $platform_mask <> 0
+            AND ($segment = 'all' OR segment = $segment) AND ($age_group = 'all' OR age_group = $age_group)
+          GROUP BY user_id, activity_date)
     GROUP BY user_id
 ),
 per_version AS (  -- grouped by the integer key first: an array, not a hash table (perfect_ht_threshold)

@@ -12,6 +12,7 @@ from analytics import panels
 from analytics.filters import Filters
 from tests.browser.test_dashboard import (graph_data, no_console_errors, settled, visit, wait_for_change,
                                           wait_for_traces, wait_until)
+from store import reference
 from tests.conftest import DAYS, START
 
 LAST = START + dt.timedelta(days=DAYS - 1)
@@ -69,4 +70,36 @@ def test_the_previous_period_is_a_dashed_line_of_the_days_before(dashboard):
         "return el.data.find(t => t.name === 'DAU, previous period').line.dash;")
     assert dash == "dash"
     assert graph_data(dashboard, "overview-stickiness-graph")  # the stickiness card is drawn alongside
+    no_console_errors(dashboard)
+
+
+def test_an_age_group_filters_every_page_and_the_url(dashboard):
+    visit(dashboard, "/?range=all&segment=casual")
+    before = wait_for_traces(dashboard, "overview-activity-graph")
+    dashboard.select_dcc_dropdown("#filter-age-group", "25-34")
+    wait_for_change(dashboard, "overview-activity-graph", before)
+    wait_until(lambda: "age_group=25-34" in dashboard.driver.current_url)
+    f = Filters(ALL, START, LAST, "casual", "all", age_group="25-34")
+    dau = next(t for t in settled(dashboard, "overview-activity-graph") if t["name"] == "DAU")
+    expected = panels.overview_activity(f)
+    assert [int(y) for y in dau["y"]] == list(expected["dau"])
+    assert sum(expected["dau"]) < sum(panels.overview_activity(Filters(ALL, START, LAST, "casual", "all"))["dau"])
+
+    dashboard.driver.find_element(By.LINK_TEXT, "Growth").click()
+    wait_until(lambda: "/growth" in dashboard.driver.current_url and "age_group=25-34" in dashboard.driver.current_url)
+    bars = settled(dashboard, "growth-graph")
+    weekly = panels.growth(f, "week")
+    new = [t for t in bars if t["name"] == "New"]
+    assert sum(int(y) for t in new for y in t["y"]) == int(weekly["new_users"].sum())
+
+    visit(dashboard, "/growth?range=all&breakdown=age_group")  # one small chart per age group
+    growth = settled(dashboard, "growth-graph")
+    titles = dashboard.driver.execute_script(
+        "const el = document.querySelector('#growth-graph .js-plotly-plot');"
+        "return el.layout.annotations.map(a => a.text);")
+    assert sum(": Quick Ratio" in t for t in titles) == len(reference.age_groups()), titles
+    assert {t["name"] for t in growth} == {"New", "Retained", "Resurrected", "Churned"}
+
+    visit(dashboard, "/?range=all&age_group=99-100")
+    wait_until(lambda: "Unknown age group '99-100'" in dashboard.find_element("#shell-notice").text)
     no_console_errors(dashboard)

@@ -18,11 +18,11 @@ base AS (  -- (day, user, the attributes at their events): the platforms of thos
     FROM events AS e JOIN dim_users AS u ON u.user_key = e.user_key
     GROUP BY ALL
 ),
-multi AS (  -- (day, user) whose events that day belong to two user versions or more (a change that day): rare
-    SELECT activity_date, user_id
-    FROM base
-    GROUP BY activity_date, user_id
-    HAVING min({'s': segment, 'a': age_scope}) IS DISTINCT FROM max({'s': segment, 'a': age_scope})
+multi AS (  -- (day, user) whose events that day belong to two (segment, age group) versions or more (a change that
+            -- day: rare); agg_user_day holds a row per version, the first marked
+    SELECT DISTINCT activity_date, user_id
+    FROM agg_user_day
+    WHERE activity_date IN (SELECT activity_date FROM pass_days) AND NOT is_day_first
 ),
 flagged AS (
     SELECT b.*, m.user_id IS NOT NULL AS multi
