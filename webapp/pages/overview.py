@@ -52,7 +52,7 @@ def kpi_cards(table: pd.DataFrame) -> list:
 
 def layout(**_query):
     return html.Div([
-        heading("Overview", "Daily, weekly and monthly active users on the selected platforms and segment.",
+        heading("Overview", "Daily, weekly and monthly active users on the selected platforms, segment and age group.",
                 "overview"),
         cards.card(KPIS, "Key figures", html.Div(dbc.Row(id=ID("kpi-row")), id=ID("kpi-body")),
                    subtitle="Against the previous period of the same length", definition="key-figures"),
