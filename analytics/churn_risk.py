@@ -1,6 +1,6 @@
 """The churn page's data (docs/metrics.md#churn-risk): who was scored on the latest day and how risky they are, by
 segment, platform, age group and country; the model behind the scores against the recency-only baseline; the
-highest-risk people with their features and reasons. Filters in (platforms and segment; the scores are for the
+highest-risk people with their features and reasons. Filters in (platforms, segment and age group; the scores are for the
 last day with data, so the date range does not apply), DataFrames out, through analytics.queries like every panel.
 """
 

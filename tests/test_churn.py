@@ -152,6 +152,34 @@ def test_observed_churn_from_every_app_and_from_the_selected_ones_matches_the_la
     assert 0 < expected["churned"] <= expected["churned_from_selected"] < expected["people"]
 
 
+def test_observed_churn_under_an_age_group_counts_the_people_of_that_age_on_the_day(loaded):
+    """Under an age-group filter the page shows the people whose user version at the end of the snapshot day was in
+    that age group: the groups partition the whole, each recounted from the lake's user records."""
+    settings, _, _ = loaded
+    with warehouse(settings) as con:
+        churn.build_features(con, churn.snapshot_days(con))
+    activity = _lake_activity(settings.lake_dir)
+    last_day = max(d for days in activity.values() for d in days)
+    everyone = tuple(reference.platforms())
+    with panels_on(settings.data_dir):
+        whole = churn_risk.observed(Filters(everyone, last_day, last_day), HORIZON)
+        t = whole["labelled_day"]
+        end = dt.datetime.combine(t, dt.time.max)
+        age_at: dict[int, str | None] = {}
+        for r in sorted(lakeread.user_records(settings.lake_dir).to_pylist(), key=lambda r: r["updated_at"]):
+            if r["updated_at"] <= end:
+                age_at[r["user_id"]] = r["age_group"]
+        people = [u for u, days in activity.items() if any(t - dt.timedelta(days=28) < d <= t for d in days)]
+        summed = 0
+        for age in reference.age_groups():
+            seen = churn_risk.observed(Filters(everyone, last_day, last_day, age_group=age), HORIZON)
+            mine = [u for u in people if age_at.get(u) == age]
+            churned = sum(not any(t < d <= t + dt.timedelta(days=HORIZON) for d in activity[u]) for u in mine)
+            assert (seen["people"], seen["churned"]) == (len(mine), churned), age
+            summed += seen["people"]
+    assert summed == whole["people"] - sum(age_at.get(u) is None for u in people) and summed > 0
+
+
 def test_too_little_data_is_refused_in_one_line(tmp_path):
     result = churn_command(loaded_lake(tmp_path, users=50, days=20, seed=3), "features")
     assert result.returncode == 2

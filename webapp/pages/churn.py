@@ -83,8 +83,8 @@ def layout(**_query):
         value="segment", size="sm", style={"width": "10rem"})
     return html.Div([
         heading("Churn risk", "The chance that each person active in the last 28 days has no activity on any app in "
-                              "the days that follow, scored on the last day with data: the platform and segment "
-                              "filters apply, the date range does not.", "churn-risk"),
+                              "the days that follow, scored on the last day with data: the platform, segment and "
+                              "age group filters apply, the date range does not.", "churn-risk"),
         dbc.Alert(id=ID("state"), color="info", is_open=False, className="py-2"),
         dbc.Row([
             dbc.Col(cards.card(DISTRIBUTION, "Risk distribution",
