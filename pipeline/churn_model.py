@@ -35,6 +35,7 @@ CATEGORICAL = ["segment", "age_group", "country", "device", "top_platform"]
 PARAMETERS = {"model": "LogisticRegression", "C": 1.0, "max_iter": 2000, "class_weight": None}
 BANDS = ((0.5, "high"), (0.2, "medium"), (0.0, "low"))  # the lowest probability of each band
 REASONS = 3
+MODELS_FOLDER = "models"  # the saved models, under the data folder
 
 
 class NotEnoughHistory(ValueError):
@@ -152,7 +153,8 @@ def train(con: duckdb.DuckDBPyConnection, data_dir: Path, horizon_days: int) -> 
     import joblib
 
     model_id = SQL.run(con, "churn_model_next_id").fetchall()[0][0]
-    path = Path(data_dir) / "models" / f"churn-{model_id}.joblib"
+    saved_as = f"{MODELS_FOLDER}/churn-{model_id}.joblib"  # recorded relative to the data folder: it may move
+    path = Path(data_dir) / saved_as
     path.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump({"pipeline": pipe, "mean": mean, "horizon_days": horizon_days}, path)
     seconds = time.perf_counter() - started
@@ -160,14 +162,23 @@ def train(con: duckdb.DuckDBPyConnection, data_dir: Path, horizon_days: int) -> 
         "model_id": model_id, "horizon_days": horizon_days, "train_days": [d for d in days[:-1]],
         "holdout_day": holdout_day, "train_rows": len(fit), "holdout_rows": len(held),
         "parameters": json.dumps(PARAMETERS), "metrics": json.dumps(metrics), "importances": json.dumps(importances),
-        "model_path": str(path), "seconds": seconds})
+        "model_path": saved_as, "seconds": seconds})
     scoring = time.perf_counter()
-    scored = score_latest(con, model_id)
+    scored = score_latest(con, data_dir, model_id)
     return TrainResult(model_id, holdout_day, days[:-1], metrics, importances, seconds, scored,
                        time.perf_counter() - scoring)
 
 
-def score_latest(con: duckdb.DuckDBPyConnection, model_id: int | None = None) -> int:
+def model_file(data_dir: Path, recorded: str) -> Path:
+    """Where a model's file is: its recorded path under the data folder. An absolute path (recorded by an earlier
+    version) is used while it exists; a data folder copied or mounted elsewhere finds it in its own models/."""
+    path = Path(recorded)
+    if not path.is_absolute():
+        return Path(data_dir) / path
+    return path if path.exists() else Path(data_dir) / MODELS_FOLDER / path.name
+
+
+def score_latest(con: duckdb.DuckDBPyConnection, data_dir: Path, model_id: int | None = None) -> int:
     """Score everyone of the latest snapshot day with the given (default: the latest) model; the scores replace
     those held before (one transaction); how many people were scored (0 when there is no model or no snapshot)."""
     found = SQL.run(con, "churn_model_latest", {"model_id": model_id}).fetchall()
@@ -175,8 +186,8 @@ def score_latest(con: duckdb.DuckDBPyConnection, model_id: int | None = None) ->
         return 0
     import joblib
 
-    model_id, path = found[0]
-    saved = joblib.load(path)
+    model_id, recorded = found[0]
+    saved = joblib.load(model_file(data_dir, recorded))
     frame = SQL.run(con, "churn_latest_features").df()
     if frame.empty:
         return 0
@@ -215,5 +226,5 @@ def refresh(con: duckdb.DuckDBPyConnection, data_dir: Path, horizon_days: int) -
         return (f"churn: model {result.model_id} trained (holdout {result.holdout_day}: ROC AUC {m['roc_auc']:.3f}, "
                 f"baseline {b['roc_auc']:.3f}), {result.scored:,} people of {days[-1]} scored, "
                 f"in {time.perf_counter() - started:.1f} s")
-    scored = score_latest(con)
+    scored = score_latest(con, data_dir)
     return f"churn: {scored:,} people of {days[-1]} scored in {time.perf_counter() - started:.1f} s"

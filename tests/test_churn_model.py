@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 
 import numpy as np
 import pyarrow as pa
@@ -105,6 +106,24 @@ def _no_precursor_lake(lake_dir, people=2500, days=70, seed=3):
         folder = lake_dir / "events" / f"event_date={day}"
         folder.mkdir(parents=True)
         pq.write_table(table, folder / "part-0.parquet")
+
+
+def test_a_data_folder_moved_elsewhere_still_scores_with_its_model(demo, tmp_path):
+    """The model's file is recorded under the data folder, so a copy (a volume mounted at another path) scores; a
+    record of an earlier version with an absolute path to a folder that is gone finds the file in its models/."""
+    settings, result = demo
+    moved = make_settings(tmp_path / "elsewhere")
+    shutil.copytree(settings.data_dir, moved.data_dir)
+    with warehouse(moved) as con:
+        recorded = con.execute("SELECT model_path FROM churn_models WHERE model_id = ?", [result.model_id]).fetchone()
+        assert recorded == (f"models/churn-{result.model_id}.joblib",)
+        assert churn_model.score_latest(con, moved.data_dir) == result.scored
+        con.execute("UPDATE churn_models SET model_path = ? WHERE model_id = ?",
+                    [f"/gone/data/models/churn-{result.model_id}.joblib", result.model_id])
+        assert churn_model.score_latest(con, moved.data_dir) == result.scored
+        (moved.data_dir / "models" / f"churn-{result.model_id}.joblib").unlink()
+        with pytest.raises(FileNotFoundError):
+            churn_model.score_latest(con, moved.data_dir)
 
 
 def test_churn_without_precursors_gives_a_model_no_better_than_recency(tmp_path):
