@@ -9,8 +9,9 @@ from plotly.subplots import make_subplots
 
 from analytics import panels
 from analytics.filters import BREAKDOWNS
-from webapp.components.figures import _blank, _empty, growth_bars
-from webapp.components.theme import PLATFORM_COLORS, PLATFORM_NAMES, SEGMENT_COLORS, SERIES, TEMPLATE, figure
+from webapp.components.figures import growth_bars
+from webapp.components.theme import (PLATFORM_COLORS, PLATFORM_NAMES, SEGMENT_COLORS, SERIES, TEMPLATE, blank,
+                                     empty_state, figure)
 
 MORE = ("#1098AD", "#D6336C", "#74B816", "#AE3EC9", "#495057", "#F76707", "#0CA678")
 
@@ -27,8 +28,8 @@ def label(value: str) -> str:
 
 def activity(frame: pd.DataFrame, dimension: str) -> go.Figure:
     """DAU by day, a line per value of the breakdown."""
-    if _blank(frame, "dau"):
-        return _empty(frame)
+    if blank(frame, "dau"):
+        return empty_state(frame)
     values = list(dict.fromkeys(frame["value"]))
     color = colors(values)
     fig = figure(height=340, yaxis_title=f"DAU by {BREAKDOWNS[dimension].lower()}", yaxis_tickformat=",.0f")
@@ -42,8 +43,8 @@ def activity(frame: pd.DataFrame, dimension: str) -> go.Figure:
 
 def retention(frame: pd.DataFrame, dimension: str) -> go.Figure:
     """N-day retention, a line per value, beside each value's new users (the cohort old enough for day 1)."""
-    if _blank(frame, "cohort_users"):
-        return _empty(frame)
+    if blank(frame, "cohort_users"):
+        return empty_state(frame)
     values = list(dict.fromkeys(frame["value"]))
     color = colors(values)
     fig = make_subplots(rows=1, cols=2, column_widths=[0.66, 0.34], horizontal_spacing=0.12,
@@ -71,8 +72,8 @@ def growth(frame: pd.DataFrame, dimension: str) -> go.Figure:
     """Growth accounting per value, one small chart each (new, retained, resurrected above zero, churned below;
     hatched where the period or the one before it is not fully in the data), titled with the value's Quick Ratio
     over its complete periods."""
-    if _blank(frame, "active") and _blank(frame, "churned"):
-        return _empty(frame)
+    if blank(frame, "active") and blank(frame, "churned"):
+        return empty_state(frame)
     values = list(dict.fromkeys(frame["value"]))
     parts = [frame[frame["value"] == value] for value in values]
     ratios = [panels.quick_ratio(part) for part in parts]

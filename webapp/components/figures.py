@@ -7,17 +7,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analytics.panels import weighted_retention
-from webapp.components.theme import (EMPTY_MESSAGE, GROWTH_COLORS, NO_DATA_MESSAGE, PLATFORM_COLORS, PLATFORM_NAMES,
-                                     SEGMENT_COLORS, SERIES, TEMPLATE, empty_figure, figure)
-
-
-def _blank(frame: pd.DataFrame, column: str | None = None) -> bool:
-    return frame is None or frame.empty or (column is not None and not frame[column].fillna(0).any())
-
-
-def _empty(frame: pd.DataFrame | None, message: str = EMPTY_MESSAGE) -> go.Figure:
-    """The empty state: "no data" for a range outside the data, else why nothing is drawn."""
-    return empty_figure(NO_DATA_MESSAGE if frame is not None and frame.attrs.get("no_data") else message)
+from webapp.components.theme import (EMPTY_MESSAGE, GROWTH_COLORS, PLATFORM_COLORS, PLATFORM_NAMES, SEGMENT_COLORS,
+                                     SERIES, TEMPLATE, blank, empty_state, figure)
 
 
 def _split(frame: pd.DataFrame, column: str, complete: str) -> tuple[pd.Series, pd.Series]:
@@ -46,8 +37,8 @@ def _line_pair(fig: go.Figure, frame: pd.DataFrame, column: str, complete: str, 
 def activity(frame: pd.DataFrame) -> go.Figure:
     """DAU with its 7-day moving average, WAU and MAU, by day; WAU and MAU dashed where their window reaches before
     the first day of data."""
-    if _blank(frame, "dau"):
-        return _empty(frame)
+    if blank(frame, "dau"):
+        return empty_state(frame)
     fig = figure(height=340, yaxis_title="users", yaxis_tickformat=",.0f")
     fig.add_scatter(x=frame["day"], y=frame["dau"], name="DAU", mode="lines", line={"width": 1.5, "color": SERIES[0]},
                     hovertemplate="%{y:,.0f}<extra>DAU</extra>")
@@ -104,8 +95,8 @@ def mark_restated(fig: go.Figure, marks: pd.DataFrame, grain: str = "day") -> go
 
 def stickiness(frame: pd.DataFrame) -> go.Figure:
     """DAU / MAU by day, dashed where the 30-day window reaches before the first day of data."""
-    if _blank(frame, "dau"):
-        return _empty(frame)
+    if blank(frame, "dau"):
+        return empty_state(frame)
     fig = figure(height=260, yaxis_tickformat=".0%", yaxis_title="DAU / MAU")
     _line_pair(fig, frame, "stickiness", "is_mau_complete", "Stickiness", SERIES[0], "%{y:.1%}", fill="tozeroy")
     _previous_line(fig, frame, "stickiness_previous", "Stickiness, previous period", "%{y:.1%}")
@@ -115,8 +106,8 @@ def stickiness(frame: pd.DataFrame) -> go.Figure:
 
 def platform_comparison(frame: pd.DataFrame) -> go.Figure:
     """The selected platforms side by side: active users, events per user, stickiness, share of events."""
-    if _blank(frame, "active_users"):
-        return _empty(frame)
+    if blank(frame, "active_users"):
+        return empty_state(frame)
     panels = [("active_users", "Active users", ",.0f"), ("events_per_user", "Events per user", ",.1f"),
               ("stickiness", "Stickiness (DAU/MAU)", ".0%"), ("share_of_events", "Share of events", ".0%")]
     fig = make_subplots(rows=1, cols=4, subplot_titles=[title for _, title, _ in panels], horizontal_spacing=0.06)
@@ -131,8 +122,8 @@ def platform_comparison(frame: pd.DataFrame) -> go.Figure:
 
 def apps_per_user(frame: pd.DataFrame) -> go.Figure:
     """How many people use 1, 2, 3 ... of the selected apps."""
-    if _blank(frame, "users"):
-        return _empty(frame)
+    if blank(frame, "users"):
+        return empty_state(frame)
     fig = figure(height=280, xaxis_title="apps used", yaxis_title="users", hovermode="closest",
                  xaxis={"dtick": 1})
     fig.add_bar(x=frame["apps"], y=frame["users"], texttemplate="%{customdata:.0%}", customdata=frame["share"],
@@ -142,8 +133,8 @@ def apps_per_user(frame: pd.DataFrame) -> go.Figure:
 
 def platform_pairs(frame: pd.DataFrame) -> go.Figure:
     """Users active on both platforms of each pair, as a symmetric heatmap."""
-    if _blank(frame, "users"):
-        return _empty(frame, "Select at least two platforms to see which are used together"
+    if blank(frame, "users"):
+        return empty_state(frame, "Select at least two platforms to see which are used together"
                       if frame is not None and frame.empty else EMPTY_MESSAGE)
     names = list(dict.fromkeys(list(frame["platform_a"]) + list(frame["platform_b"])))
     grid = pd.DataFrame(0, index=names, columns=names, dtype=float)
@@ -161,8 +152,8 @@ def platform_pairs(frame: pd.DataFrame) -> go.Figure:
 
 def funnel(frame: pd.DataFrame) -> go.Figure:
     """view > like > comment > share > create, with conversion from the previous step and from the first."""
-    if _blank(frame, "users"):
-        return _empty(frame)
+    if blank(frame, "users"):
+        return empty_state(frame)
     labels = [f"{p:.0%} of previous, {f:.0%} of first" if pd.notna(p) else ""
               for p, f in zip(frame["from_previous"], frame["from_first"])]
     fig = figure(height=340, hovermode="closest")
@@ -181,8 +172,8 @@ RETENTION_SCALE = [[0.0, "#F1F5FB"], [0.2, "#D0DEF2"], [0.4, "#A9C4E8"], [0.55, 
 def cohort_heatmap(frame: pd.DataFrame) -> go.Figure:
     """Weekly cohorts by weeks since first activity, under a first row: the weighted average of every cohort's
     complete cells (panels.weighted_retention); incomplete weeks are blank and marked, never a drop."""
-    if _blank(frame, "cohort_size"):
-        return _empty(frame)
+    if blank(frame, "cohort_size"):
+        return empty_state(frame)
     complete = frame[frame["is_complete"]]
     grid = complete.pivot(index="cohort_week", columns="period", values="retention")
     all_periods = sorted(frame["period"].unique())
@@ -205,8 +196,8 @@ def cohort_heatmap(frame: pd.DataFrame) -> go.Figure:
 
 def retention_curve(frame: pd.DataFrame) -> go.Figure:
     """D1, D3, D7, D14, D30 retention, each point labelled with its sample size (the people old enough for it)."""
-    if _blank(frame, "cohort_users"):
-        return _empty(frame)
+    if blank(frame, "cohort_users"):
+        return empty_state(frame)
     shown = frame[frame["cohort_users"] > 0]
     top = float(shown["retention"].max()) if shown["retention"].notna().any() else 1.0
     fig = figure(height=300, yaxis_tickformat=".0%", yaxis_title="active on day N", xaxis_title="day N",
@@ -244,8 +235,8 @@ def growth_bars(fig: go.Figure, frame: pd.DataFrame, period: str, legend: bool, 
 def growth(frame: pd.DataFrame, grain: str = "week") -> go.Figure:
     """New, retained and resurrected above zero, churned below; hatched where the period or the one before it is not
     fully in the data; the Quick Ratio of complete periods on its own axis, with a line at 1."""
-    if _blank(frame, "active") and _blank(frame, "churned"):
-        return _empty(frame)
+    if blank(frame, "active") and blank(frame, "churned"):
+        return empty_state(frame)
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     complete = frame["is_complete"].astype(bool)
     period = "week of %{x|%Y-%m-%d}" if grain == "week" else "%{x|%Y-%m-%d}"
@@ -271,8 +262,8 @@ def growth(frame: pd.DataFrame, grain: str = "week") -> go.Figure:
 
 def choropleth(frame: pd.DataFrame) -> go.Figure:
     """Active users by home country on a world map (geometry served by the app, not a CDN)."""
-    if _blank(frame, "users"):
-        return _empty(frame)
+    if blank(frame, "users"):
+        return empty_state(frame)
     mapped = frame[frame["iso3"].notna()]
     fig = figure(height=420, hovermode="closest", margin={"l": 0, "r": 0, "t": 8, "b": 0})
     fig.add_choropleth(locations=mapped["iso3"], z=mapped["users"], text=mapped["country_name"],
@@ -286,8 +277,8 @@ def choropleth(frame: pd.DataFrame) -> go.Figure:
 
 def engagement_distribution(frame: pd.DataFrame) -> go.Figure:
     """Users per 5-point engagement-score bin, one trace per segment."""
-    if _blank(frame, "users"):
-        return _empty(frame)
+    if blank(frame, "users"):
+        return empty_state(frame)
     fig = figure(height=340, barmode="group", xaxis_title="engagement score (0-100)", yaxis_title="users",
                  hovermode="closest")
     order = {name: i for i, name in enumerate(SEGMENT_COLORS)}
@@ -300,8 +291,8 @@ def engagement_distribution(frame: pd.DataFrame) -> go.Figure:
 
 def pareto(frame: pd.DataFrame) -> go.Figure:
     """Cumulative share of events by percentile of users, most active first, with the top 1% and 10% marked."""
-    if _blank(frame, "events"):
-        return _empty(frame)
+    if blank(frame, "events"):
+        return empty_state(frame)
     fig = figure(height=340, xaxis_title="top % of users (most active first)", yaxis_title="share of events",
                  yaxis_tickformat=".0%", hovermode="closest")
     fig.add_scatter(x=frame["percentile"], y=frame["cumulative_share"], mode="lines", name="cumulative share",

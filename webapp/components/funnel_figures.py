@@ -9,22 +9,13 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from webapp.components.theme import (EMPTY_MESSAGE, NO_DATA_MESSAGE, PLATFORM_COLORS, PLATFORM_NAMES,
-                                     SEGMENT_COLORS, SERIES, empty_figure, figure)
+from webapp.components.theme import (PLATFORM_COLORS, PLATFORM_NAMES, SEGMENT_COLORS, SERIES, blank, empty_figure,
+                                     empty_state, figure)
 
 LABEL_INSIDE = 0.35  # a bar narrower than this share of the widest carries its label outside it
 MORE_COLORS = ("#0CA678", "#AE3EC9", "#1098AD", "#F76707", "#495057", "#D6336C", "#74B816")
 DURATION_TICKS = ((1, "1 s"), (10, "10 s"), (60, "1 min"), (600, "10 min"), (3600, "1 h"), (6 * 3600, "6 h"),
                   (86_400, "1 d"), (7 * 86_400, "7 d"), (30 * 86_400, "30 d"))
-
-
-def _blank(frame: pd.DataFrame | None) -> bool:
-    return frame is None or frame.empty or not frame["users"].fillna(0).any()
-
-
-def _empty(frame: pd.DataFrame | None) -> go.Figure:
-    """"No data" for a range outside the data (analytics.panels.no_data), else nobody matches the filters."""
-    return empty_figure(NO_DATA_MESSAGE if frame is not None and frame.attrs.get("no_data") else EMPTY_MESSAGE)
 
 
 def step_label(event_type: str) -> str:
@@ -67,8 +58,8 @@ def steps(frame: pd.DataFrame, breakdown: str = "none") -> go.Figure:
     """The funnel: people at each step, labelled with the conversion from the previous step and from the first (the
     label of a small bar outside it). With a breakdown: per value, a bar series of the conversion from the first
     step, people in the hover."""
-    if _blank(frame):
-        return _empty(frame)
+    if blank(frame, "users"):
+        return empty_state(frame)
     if breakdown != "none" and breakdown in frame:
         return _grouped(frame, breakdown)
     labels = [step_label(e) for e in frame["event_type"]]
@@ -103,8 +94,8 @@ def _grouped(frame: pd.DataFrame, breakdown: str) -> go.Figure:
 def times(frame: pd.DataFrame, breakdown: str = "none") -> go.Figure:
     """Time to convert from the step before, per step (and value): a box from the 25th to the 75th percentile, the
     median inside, whiskers at the 10th and the 90th; on a log scale in seconds to weeks."""
-    if _blank(frame):
-        return _empty(frame)
+    if blank(frame, "users"):
+        return empty_state(frame)
     rows = frame[(frame["step"] > 1) & (frame["users"] > 0) & frame["median_seconds"].notna()]
     if rows.empty:
         return empty_figure("Nobody reached a second step")

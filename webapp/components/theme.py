@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -51,3 +52,13 @@ def empty_figure(message: str = EMPTY_MESSAGE) -> go.Figure:
 
 def is_empty(fig: go.Figure) -> bool:
     return any(getattr(a, "name", None) == "empty-state" for a in fig.layout.annotations)
+
+
+def blank(frame: pd.DataFrame | None, column: str | None = None) -> bool:
+    """Nothing to draw: no frame, no rows, or (with a column) none of its values."""
+    return frame is None or frame.empty or (column is not None and not frame[column].fillna(0).any())
+
+
+def empty_state(frame: pd.DataFrame | None, message: str = EMPTY_MESSAGE) -> go.Figure:
+    """The empty state: "no data" for a range outside the data, else why nothing is drawn."""
+    return empty_figure(NO_DATA_MESSAGE if frame is not None and frame.attrs.get("no_data") else message)
