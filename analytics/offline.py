@@ -12,7 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 from analytics import queries
-from analytics.filters import ALL_SEGMENTS, DataSpan, Filters, preset_range
+from analytics.filters import ALL_AGE_GROUPS, ALL_SEGMENTS, DataSpan, Filters, preset_range
 from store import reference, snapshot
 from store.settings import load_settings
 
@@ -47,9 +47,9 @@ def span(info: dict) -> DataSpan:
 
 
 def filters(info: dict, days: int | None = 30, platforms: tuple[str, ...] | None = None,
-            segment: str = ALL_SEGMENTS) -> Filters:
+            segment: str = ALL_SEGMENTS, age_group: str = ALL_AGE_GROUPS) -> Filters:
     """The dashboard's filters for the last `days` days of a snapshot's data (None: all of it), fixed dates;
-    ValueError naming the accepted values for an unknown platform or segment."""
+    ValueError naming the accepted values for an unknown platform, segment or age group."""
     if days is not None and days < 1:
         raise ValueError(f"days must be at least 1 (or None: all the data), got {days}")
     if isinstance(platforms, str):
@@ -57,6 +57,9 @@ def filters(info: dict, days: int | None = 30, platforms: tuple[str, ...] | None
     segments = (ALL_SEGMENTS, *reference.segments())
     if segment not in segments:
         raise ValueError(f"unknown segment {segment!r}; the segments are {', '.join(segments)}")
+    ages = (ALL_AGE_GROUPS, *reference.age_groups())
+    if age_group not in ages:
+        raise ValueError(f"unknown age group {age_group!r}; the age groups are {', '.join(ages)}")
     preset = {7: "7d", 30: "30d", 90: "90d", None: "all"}.get(days)
     if preset:
         start, end = preset_range(preset, span(info))
@@ -68,4 +71,4 @@ def filters(info: dict, days: int | None = 30, platforms: tuple[str, ...] | None
     if unknown:
         raise ValueError(f"unknown platforms {sorted(unknown)}; the platforms are {', '.join(known)}")
     chosen = tuple(p for p in known if not platforms or p in platforms)
-    return Filters(chosen, start, end, segment, None)
+    return Filters(chosen, start, end, segment, None, age_group=age_group)

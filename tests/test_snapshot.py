@@ -24,7 +24,8 @@ def _cases(last: dt.date) -> list[Filters]:
     return [Filters(ALL, last - dt.timedelta(days=29), last, "all", None),
             Filters(("instagram", "threads"), last - dt.timedelta(days=13), last - dt.timedelta(days=3), "power",
                     None),
-            Filters(("whatsapp",), last - dt.timedelta(days=200), last, "casual", None)]
+            Filters(("whatsapp",), last - dt.timedelta(days=200), last, "casual", None),
+            Filters(ALL, last - dt.timedelta(days=20), last, "regular", None, age_group="25-34")]
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +100,14 @@ def test_old_data_versions_are_pruned_to_the_setting_and_none_is_written_at_zero
     assert snapshot.of_version(settings.data_dir, 4).name == "v4-r4"
     with pytest.raises(snapshot.NoSnapshot, match=r"no marts snapshot of data version 2 .*\(kept: 4, 5\)"):
         snapshot.of_version(settings.data_dir, 2)
+
+
+def test_the_notebook_filters_name_what_they_accept(data):
+    info = snapshot.manifest(snapshot.current(data.data_dir))
+    f = offline.filters(info, days=7, platforms="threads", segment="power", age_group="18-24")
+    assert (f.platforms, f.segment, f.age_group, f.days) == (("threads",), "power", "18-24", 7)
+    with pytest.raises(ValueError, match="unknown age group '17-18'; the age groups are all, 13-17, "):
+        offline.filters(info, age_group="17-18")
 
 
 def test_no_snapshot_is_a_clear_error(tmp_path):
