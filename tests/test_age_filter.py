@@ -19,6 +19,7 @@ from store import reference
 from tests import lakeread
 from tests import reference_metrics as ref
 from tests.conftest import DAYS, START, make_settings, panels_on, run_etl, warehouse
+from tests.test_breakdowns import check_dau_per_value, tag_events
 from tests.test_panels import (  # noqa: F401  (collected here too: the same checks on the lake below)
     test_engagement_distribution, test_funnel, test_geography, test_growth_accounting,
     test_kpis_compare_with_the_previous_period, test_overview_activity, test_pareto,
@@ -43,7 +44,7 @@ CASES = {
 
 
 def _next_age(age: str | None) -> str | None:
-    return None if age is None else AGES[(AGES.index(age) + 1) % len(AGES)]
+    return None if age not in AGES else AGES[(AGES.index(age) + 1) % len(AGES)]
 
 
 def _changes(latest: dict[int, dict], when: dt.datetime, pick) -> list[dict]:
@@ -61,8 +62,8 @@ def _changes(latest: dict[int, dict], when: dt.datetime, pick) -> list[dict]:
 @pytest.fixture(scope="module")
 def aged(lake_template, tmp_path_factory):
     """The generated lake with two more rounds of user records: at noon on day 10 every third person moves to the
-    next age group, every seventh loses it (unknown) and every fifth changes segment; at midnight on day 19 every
-    sixth moves on again. Loaded by one run."""
+    next age group, every seventh loses it (unknown), every fifth changes segment, and a few get a segment or an age
+    group outside the reference lists; at midnight on day 19 every sixth moves on again. Loaded by one run."""
     root = tmp_path_factory.mktemp("aged")
     shutil.copytree(lake_template / "lake", root / "lake")
     records = lakeread.user_records(root / "lake").to_pylist()
@@ -75,7 +76,9 @@ def aged(lake_template, tmp_path_factory):
             **({"age_group": _next_age(r["age_group"])} if i % 3 == 0 else {}),
             **({"age_group": None} if i % 7 == 0 else {}),
             **({"segment": segments[(segments.index(r["segment"]) + 1) % len(segments)]}
-               if i % 5 == 0 and r["segment"] in segments else {})})),
+               if i % 5 == 0 and r["segment"] in segments else {}),
+            **({"segment": "vip"} if i % 23 == 0 else {}),  # outside the reference lists: loaded as is
+            **({"age_group": "90+"} if i % 29 == 0 else {})})),
         (second, _changes(latest, dt.datetime.combine(second, dt.time(0, 0, 7)), lambda i, r: (
             {"age_group": _next_age(r["age_group"]) or AGES[1]} if i % 6 == 0 else {}))),
     ]
@@ -114,13 +117,27 @@ def test_the_lake_has_people_crossing_age_groups_inside_the_windows(lake):
 
 
 def test_every_age_group_and_segment_pair_has_the_reference_active_users(app_context, lake):
-    """DAU, WAU and MAU of every population on the last day and mid-range, from the masks mart."""
-    for segment in ("all",) + reference.segments():
-        for age in ("all",) + AGES:
+    """DAU, WAU and MAU of every population from day 13 on, from the masks mart."""
+    for segment in ("all", "vip") + reference.segments():  # "vip", "90+": outside the reference lists
+        for age in ("all", "90+") + AGES:
             f = Filters(ALL, START + dt.timedelta(days=12), LAST, segment, None, age_group=age)
             got = [(r.day.date(), r.dau, r.wau, r.mau) for r in panels.overview_activity(f).itertuples()]
             expected = [row[:4] for row in ref.overview(lake, ALL, (segment, age), f.start, f.end)]
             assert got == expected, (segment, age)
+
+
+BREAKDOWN_CASES = [
+    Filters(ALL, START, LAST, "all", None, "segment", age_group="25-34"),
+    Filters(ALL, START + dt.timedelta(days=6), LAST, "regular", None, "age_group"),
+    Filters(("instagram", "whatsapp", "threads"), START, LAST, "casual", None, "device", age_group="18-24"),
+    Filters(ALL, START, LAST, "all", None, "platform", age_group="90+"),
+    Filters(ALL, START, LAST, "vip", None, "country", age_group="35-44"),
+]
+
+
+@pytest.mark.parametrize("f", BREAKDOWN_CASES, ids=[f"{c.breakdown} {c.segment} {c.age_group}" for c in BREAKDOWN_CASES])
+def test_dau_per_value_under_a_population_is_the_people_with_an_event_of_that_value(app_context, aged, f):
+    check_dau_per_value(tag_events(aged.lake_dir), f)
 
 
 def _marts(settings) -> dict[str, list]:

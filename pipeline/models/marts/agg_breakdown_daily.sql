@@ -24,30 +24,41 @@ multi AS (  -- (day, user) whose events that day belong to two (segment, age gro
     FROM agg_user_day
     WHERE activity_date IN (SELECT activity_date FROM pass_days) AND NOT is_day_first
 ),
-flagged AS (
-    SELECT b.*, m.user_id IS NOT NULL AS multi
+coded AS (  -- the version as a small number: 16 x its segment's position in $segments + its age group's in
+           -- $age_groups (0: none); NULL for a value outside the reference lists (loaded as is)
+    SELECT b.*, m.user_id IS NOT NULL AS multi,
+           CAST(CASE WHEN b.segment IS NULL THEN 0 ELSE list_position($segments, b.segment) END * 16
+                + CASE WHEN b.age_scope IS NULL THEN 0 ELSE list_position($age_groups, b.age_scope) END AS SMALLINT)
+               AS code
     FROM base AS b LEFT JOIN multi AS m USING (activity_date, user_id)
 ),
+flagged AS (  -- `multi`: counted per scope from their rows (two versions that day, or a version with no code)
+    SELECT * REPLACE (multi OR code IS NULL AS multi) FROM coded
+),
 tagged AS (  -- (day, user, segment, age group, dimension, value): the platforms of the events with that value
-    SELECT activity_date, user_id, segment, age_scope, multi, 'segment' AS dimension, segment AS value, platform_mask
+    SELECT activity_date, user_id, segment, age_scope, code, multi, 'segment' AS dimension, segment AS value,
+           platform_mask
     FROM flagged WHERE segment IS NOT NULL
-    UNION ALL SELECT activity_date, user_id, segment, age_scope, multi, 'age_group', age_group, platform_mask FROM flagged
-    UNION ALL SELECT activity_date, user_id, segment, age_scope, multi, 'country', country, platform_mask FROM flagged
-    UNION ALL SELECT activity_date, user_id, segment, age_scope, multi, 'device', device, platform_mask FROM flagged
+    UNION ALL
+    SELECT activity_date, user_id, segment, age_scope, code, multi, 'age_group', age_group, platform_mask FROM flagged
+    UNION ALL
+    SELECT activity_date, user_id, segment, age_scope, code, multi, 'country', country, platform_mask FROM flagged
+    UNION ALL
+    SELECT activity_date, user_id, segment, age_scope, code, multi, 'device', device, platform_mask FROM flagged
     UNION ALL  -- a platform's own events: its bit alone
-    SELECT b.activity_date, b.user_id, b.segment, b.age_scope, b.multi, 'platform', p.platform_name,
+    SELECT b.activity_date, b.user_id, b.segment, b.age_scope, b.code, b.multi, 'platform', p.platform_name,
            CAST(1 AS UTINYINT) << (p.platform_key - 1)
     FROM flagged AS b JOIN dim_platform AS p ON (b.platform_mask >> (p.platform_key - 1)) & 1 = 1
 ),
 per_user AS (  -- each person's platforms per (day, dimension, value); the version of a person with one that day
     SELECT activity_date, dimension, value, user_id, CAST(bit_or(platform_mask) AS UTINYINT) AS platform_mask,
-           any_value(segment) AS segment, any_value(age_scope) AS age_scope, bool_or(multi) AS multi
+           any_value(code) AS code, bool_or(multi) AS multi
     FROM tagged
     GROUP BY activity_date, dimension, value, user_id
 ),
 counts AS (  -- people per (day, dimension, value, mask), and per version for those with one version that day
-    SELECT activity_date, dimension, value, multi, CASE WHEN NOT multi THEN segment END AS segment,
-           CASE WHEN NOT multi THEN age_scope END AS age_scope, platform_mask, count(*) AS users
+    SELECT activity_date, dimension, value, multi, CASE WHEN NOT multi THEN code END AS code, platform_mask,
+           count(*) AS users
     FROM per_user
     GROUP BY ALL
 ),
@@ -63,7 +74,8 @@ scoped AS (  -- ('all', 'all'), then each version's scopes (version_scopes: its 
     UNION ALL
     SELECT activity_date, dimension, value, scope.segment, scope.age_group, platform_mask, users
     FROM (SELECT activity_date, dimension, value, platform_mask, users,
-                 unnest(version_scopes(segment, age_scope, 7)) AS scope
+                 unnest(version_scopes(CASE WHEN code // 16 > 0 THEN $segments[code // 16] END,
+                                       CASE WHEN code % 16 > 0 THEN $age_groups[code % 16] END, 7)) AS scope
           FROM counts WHERE NOT multi)
     UNION ALL
     SELECT activity_date, dimension, value, scope.segment, scope.age_group, platform_mask, 1 FROM multi_scoped
