@@ -3,7 +3,8 @@
 -- version_scopes gives it: its segment, its age group, the pair; one with neither known in ('all', 'all') only).
 -- One file, two ways to compute the same rows ($recent chooses; the other statement is pruned before it runs):
 -- - a few days ($recent): per day and window, each user's platforms OR-ed over the window's days, then counted per
---   mask. Its cost grows with the days recomputed.
+--   mask (per scope only for users whose segment or age group changed in the days read; the others' counts in
+--   'all' are their scopes' too). Its cost grows with the days recomputed.
 -- - any span: per (scope, user, platform), "active on it in the last W days" holds on islands: an island starts on
 --   an active day more than W days after the previous one, and ends W days after an active day followed by none
 --   within W. Adding the platform's bit at island starts and subtracting it at island ends makes each user's
@@ -24,17 +25,14 @@ SELECT * FROM (
     windows AS (
         SELECT * FROM (VALUES (1), (7), (30)) AS w(window_days)
     ),
-    read_days AS (  -- the user versions' rows the windows reach, once per scope of the version
-        SELECT activity_date, user_id, platform_mask, unnest(version_scopes(segment, age_group, 7)) AS scope
-        FROM agg_user_day
-        WHERE activity_date > CAST($from_date AS DATE) - 30
-    ),
-    per_scope AS (
-        SELECT d.day, w.window_days, u.scope.segment AS segment, u.scope.age_group AS age_group, u.user_id,
-               bit_or(u.platform_mask) AS mask
-        FROM days AS d, windows AS w, read_days AS u
-        WHERE u.activity_date > d.day - w.window_days AND u.activity_date <= d.day
-        GROUP BY ALL
+    -- one row per user active in the days the windows reach: their segment and age group when the same on every
+    -- such day (their masks in the scopes version_scopes gives them are their masks in 'all') and the kinds of
+    -- scope computed from their rows instead (`kinds`, version_scopes: 1 segment, 2 age group, 4 the pair)
+    user_scopes AS (
+        SELECT user_id, segment, age_group,
+               CASE WHEN segment IS NULL THEN 1 ELSE 0 END | CASE WHEN age_group IS NULL THEN 2 ELSE 0 END
+               | CASE WHEN segment IS NULL OR age_group IS NULL THEN 4 ELSE 0 END AS kinds
+        FROM users_in_one_scope(CAST($from_date AS DATE) - 29)
     ),
     per_all AS (
         SELECT d.day, w.window_days, u.user_id, bit_or(u.day_platform_mask) AS mask
@@ -42,13 +40,36 @@ SELECT * FROM (
         WHERE u.activity_date > d.day - w.window_days AND u.activity_date <= d.day AND u.is_day_first
         GROUP BY ALL
     ),
-    per_user AS (
-        SELECT day, segment, age_group, window_days, mask FROM per_scope
+    all_counts AS (  -- per (day, window, mask, the user's constant segment and age group)
+        SELECT p.day, p.window_days, p.mask, s.segment, s.age_group, count(*) AS users
+        FROM per_all AS p JOIN user_scopes AS s USING (user_id)
+        GROUP BY ALL
+    ),
+    changed_rows AS (  -- the rows of users who changed, once per scope of a kind they changed in
+        SELECT d.activity_date, d.user_id, d.platform_mask,
+               unnest(version_scopes(d.segment, d.age_group, s.kinds)) AS scope
+        FROM agg_user_day AS d
+        JOIN user_scopes AS s ON s.user_id = d.user_id AND s.kinds <> 0
+        WHERE d.activity_date > CAST($from_date AS DATE) - 30
+    ),
+    per_scope AS (
+        SELECT d.day, w.window_days, u.scope.segment AS segment, u.scope.age_group AS age_group, u.user_id,
+               bit_or(u.platform_mask) AS mask
+        FROM days AS d, windows AS w, changed_rows AS u
+        WHERE u.activity_date > d.day - w.window_days AND u.activity_date <= d.day
+        GROUP BY ALL
+    ),
+    counted AS (
+        SELECT day, 'all' AS segment, 'all' AS age_group, window_days, mask, users FROM all_counts
         UNION ALL
-        SELECT day, 'all', 'all', window_days, mask FROM per_all
+        SELECT day, scope.segment, scope.age_group, window_days, mask, users
+        FROM (SELECT day, window_days, mask, users, unnest(version_scopes(segment, age_group, 7)) AS scope
+              FROM all_counts WHERE segment IS NOT NULL OR age_group IS NOT NULL)
+        UNION ALL
+        SELECT day, segment, age_group, window_days, mask, 1 FROM per_scope
     )
-    SELECT day, segment, age_group, window_days, mask, count(*)
-    FROM per_user
+    SELECT day, segment, age_group, window_days, mask, CAST(sum(users) AS INTEGER)
+    FROM counted
     GROUP BY ALL
 ) WHERE $recent
 ORDER BY 1, 2, 3, 4, 5;
