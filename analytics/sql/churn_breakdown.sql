@@ -1,7 +1,7 @@
--- One row per (dimension, value) among the people of scored_people($platform_mask, $segment, $age_group): how many, how many in
--- the high and medium risk bands, the sum of their scores (expected churners) and its mean (expected churn rate).
--- dimension: segment, age_group and country (the person's on the scored day; 'unknown' when not known) and
--- platform: each selected platform the person used in the 28 days (someone on two counts under both).
+-- One row per (dimension, value) among the people of scored_people($platform_mask, $segment, $age_group): how many,
+-- how many in the high and medium risk bands, the sum of their scores (expected churners) and its mean (expected
+-- churn rate). dimension: segment, age_group and country (the person's on the scored day; 'unknown' when not known)
+-- and platform: each selected platform the person used in the 28 days (someone on two counts under both).
 WITH people AS (
     SELECT * FROM scored_people($platform_mask, $segment, $age_group)
 ),

@@ -1,6 +1,6 @@
--- One row (NULLs when no snapshot is labelled): the latest snapshot day whose $horizon following days are all in
--- the data, and among its people who used a platform of $platform_mask in the 28 days (in $segment and $age_group, or 'all'):
--- how many, how many churned from every app, and how many from the selected platforms (churn_labels_on).
+-- One row (NULLs when no snapshot is labelled): the latest snapshot day whose $horizon following days are all in the
+-- data, and among its people who used a platform of $platform_mask in the 28 days (in $segment and $age_group, or
+-- 'all'): how many, how many churned from every app, and how many from the selected platforms (churn_labels_on).
 WITH latest AS (
     SELECT max(snapshot_date) AS snapshot_date
     FROM churn_features

@@ -1,5 +1,6 @@
--- One row per person of scored_people($platform_mask, $segment, $age_group), the $limit highest scores first (ties: the lower
--- user_id): score, risk band, reasons, the platforms they used in the 28 days, and every feature of the scored day.
+-- One row per person of scored_people($platform_mask, $segment, $age_group), the $limit highest scores first (ties:
+-- the lower user_id): score, risk band, reasons, the platforms they used in the 28 days, and every feature of the
+-- scored day.
 SELECT s.user_id, s.score, s.risk_band, array_to_string(s.reasons, '; ') AS reasons,
        (SELECT string_agg(p.platform_name, ', ' ORDER BY p.platform_key) FROM dim_platform AS p
         WHERE on_platforms(p.platform_key, s.platform_mask_28)) AS platforms,

@@ -1,5 +1,6 @@
 -- One row per percentile of users (1..100, most active first) active on the platforms of $platform_mask between
--- $start and $end (in $segment and $age_group, or 'all'): the share of those events that percentile and all above it produced.
+-- $start and $end (in $segment and $age_group, or 'all'): the share of those events that percentile and all above it
+-- produced.
 WITH per_user AS (
     SELECT * FROM user_events($start, $end, $platform_mask, $segment, $age_group)
 ),

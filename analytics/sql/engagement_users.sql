@@ -1,7 +1,8 @@
 -- One row per (segment, 5-point bin of engagement score): how many users active on the platforms of $platform_mask
--- between $start and $end (in $segment and $age_group, or 'all') scored there: engagement_score (store/schema/metrics.sql) of
--- their active days and events over the range's $days days; their segment is the one of the user version in effect
--- at their last event in the range there (of their versions with activity, the one valid from latest).
+-- between $start and $end (in $segment and $age_group, or 'all') scored there: engagement_score
+-- (store/schema/metrics.sql) of their active days and events over the range's $days days; their segment is the one
+-- of the user version in effect at their last event in the range there (of their versions with activity, the one
+-- valid from latest).
 WITH days AS (  -- active days per person: one of the two branches runs (the other's WHERE is false)
     SELECT user_id, count(*) FILTER (WHERE is_day_first AND day_platform_mask & $platform_mask <> 0) AS active_days
     FROM agg_user_day

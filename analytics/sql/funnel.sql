@@ -1,7 +1,7 @@
--- One row per funnel step (view, like, comment, share, create): the users who reached it between $start and $end
--- on the platforms of $platform_mask (in $segment and $age_group, or 'all'), and how long they took from the step before
--- (microseconds: median and the 10th, 25th, 75th and 90th percentiles; none for the first step). A step counts
--- when it happens after the user's previous step: each step's time is the first event of that type after the
+-- One row per funnel step (view, like, comment, share, create): the users who reached it between $start and $end on
+-- the platforms of $platform_mask (in $segment and $age_group, or 'all'), and how long they took from the step
+-- before (microseconds: median and the 10th, 25th, 75th and 90th percentiles; none for the first step). A step
+-- counts when it happens after the user's previous step: each step's time is the first event of that type after the
 -- previous step's time. The funnel's default view; funnel_options.sql is the same with other steps, a conversion
 -- window and a breakdown.
 WITH events AS NOT MATERIALIZED (  -- read once per step: stored by day and step, the others are skipped

@@ -1,9 +1,9 @@
 -- One row per (breakdown value, step) of a funnel with options: the people who reached step k of the event types
 -- $steps (their funnel_step keys, in order: 2 to 6) between $start and $end on the platforms of $platform_mask (in
--- $segment and $age_group, or 'all'), within $window_seconds of their entry (NULL: anywhere in the range), and how long they took
--- from the step before (microseconds: median and the 10th, 25th, 75th and 90th percentiles; none for step 1).
--- A person enters at their earliest step-1 event; step k is their earliest step-k event strictly after step k-1
--- and at most $window_seconds after the entry. The value is that of $breakdown ('none', 'platform', 'segment',
+-- $segment and $age_group, or 'all'), within $window_seconds of their entry (NULL: anywhere in the range), and how
+-- long they took from the step before (microseconds: median and the 10th, 25th, 75th and 90th percentiles; none for
+-- step 1). A person enters at their earliest step-1 event; step k is their earliest step-k event strictly after step
+-- k-1 and at most $window_seconds after the entry. The value is that of $breakdown ('none', 'platform', 'segment',
 -- 'age_group', 'country' or 'device') at the entry event ('unknown' when missing; of simultaneous entry events the
 -- smallest); beyond the $top_values values with most people entering (NULL: no limit) the rest are 'Other'.
 WITH events AS NOT MATERIALIZED (  -- read once per step: stored by day and step, the others are skipped

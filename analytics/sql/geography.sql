@@ -1,5 +1,5 @@
--- One row per home country: the users active on the platforms of $platform_mask between $start and $end (in
--- $segment and $age_group, or 'all') with that home country in the user version in effect at their events (someone who moved,
+-- One row per home country: the users active on the platforms of $platform_mask between $start and $end (in $segment
+-- and $age_group, or 'all') with that home country in the user version in effect at their events (someone who moved,
 -- even in the middle of a day, counts in both), and its ISO codes.
 WITH versions AS (  -- grouped, not DISTINCT: a grouping by the integer key uses an array (perfect_ht_threshold)
     SELECT user_key

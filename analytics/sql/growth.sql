@@ -1,9 +1,9 @@
 -- One row per period ($grain: 'day' or 'week') from the one holding $start to $end: growth accounting of the users
--- active on the platforms of $platform_mask (in $segment and $age_group, or 'all'). new = first activity ever on those platforms
--- in the period, known only for people who signed up on or after the data's first day (new_users of
+-- active on the platforms of $platform_mask (in $segment and $age_group, or 'all'). new = first activity ever on
+-- those platforms in the period, known only for people who signed up on or after the data's first day (new_users of
 -- store/schema/metrics.sql, over the whole period); retained = active in it and the one before; resurrected =
--- active, not the period before, not new; churned = active the period before, not in it
--- (reported as a positive count).
+-- active, not the period before, not new; churned = active the period before, not in it (reported as a positive
+-- count).
 WITH bounds AS (
     SELECT CASE $grain WHEN 'week' THEN CAST(date_trunc('week', CAST($start AS DATE)) AS DATE)
                 ELSE CAST($start AS DATE) END AS first_period,

@@ -3,7 +3,8 @@
 WITH per_user AS (
     SELECT user_id, bit_or(platform_mask) & $platform_mask AS mask
     FROM agg_user_day
-    WHERE activity_date BETWEEN $start AND $end AND ($segment = 'all' OR segment = $segment) AND ($age_group = 'all' OR age_group = $age_group)
+    WHERE activity_date BETWEEN $start AND $end AND ($segment = 'all' OR segment = $segment)
+      AND ($age_group = 'all' OR age_group = $age_group)
     GROUP BY user_id
 )
 SELECT CAST(mask AS INTEGER) AS platform_mask, CAST(count(*) AS BIGINT) AS users

@@ -79,8 +79,8 @@ CREATE TABLE IF NOT EXISTS churn_models (
     seconds         DOUBLE NOT NULL
 );
 
--- One row per person scored on the latest snapshot day: their churn probability by a model, its risk band, and the features
--- that push it up most (the reasons).
+-- One row per person scored on the latest snapshot day: their churn probability by a model, its risk band, and the
+-- features that push it up most (the reasons).
 CREATE TABLE IF NOT EXISTS churn_scores (
     snapshot_date   DATE NOT NULL,
     user_id         BIGINT NOT NULL,

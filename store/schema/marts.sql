@@ -4,7 +4,7 @@
 
 -- One row per (day, platform, user version) with activity: the user's segment, home country and age group when the
 -- events happened (SCD2), events and sessions. Read by the engagement panels (user_events) and the marts below.
--- Every mart keyed by segment is keyed by age group too (the two population filters, docs/metrics.md#filters); a
+-- Every mart keyed by segment is keyed by age group too (the two population filters, docs/metrics.md#active-user); a
 -- column added after the first layout comes last (a warehouse from before gets it by ALTER).
 CREATE TABLE IF NOT EXISTS agg_user_activity_daily (
     activity_date  DATE NOT NULL,
@@ -20,8 +20,9 @@ CREATE TABLE IF NOT EXISTS agg_user_activity_daily (
 );
 
 -- One row per (day, user, segment, age group) with activity: which platforms, home country, events, sessions.
--- day_platform_mask is the user's platforms that day across versions (it differs only on a day their segment or
--- age group changed); is_day_first marks one row per (day, user). Read by cross-platform use, geography, engagement, N-day.
+-- day_platform_mask is the user's platforms that day across versions (it differs only on a day their segment or age
+-- group changed); is_day_first marks one row per (day, user). Read by cross-platform use, geography, engagement,
+-- N-day.
 CREATE TABLE IF NOT EXISTS agg_user_day (
     activity_date  DATE NOT NULL,
     user_id        BIGINT NOT NULL,
@@ -45,8 +46,8 @@ CREATE TABLE IF NOT EXISTS agg_user_week (
 );
 
 -- One row per (day, segment or 'all', age group or 'all', window, mask): how many users' platforms over the window
--- ending that day (window_days 1 = that day, 7, 30) are exactly that mask. Users active on a platform subset S = sum(users) where
--- platform_mask & S <> 0: DAU, WAU and MAU for any filter without touching the users.
+-- ending that day (window_days 1 = that day, 7, 30) are exactly that mask. Users active on a platform subset S =
+-- sum(users) where platform_mask & S <> 0: DAU, WAU and MAU for any filter without touching the users.
 CREATE TABLE IF NOT EXISTS agg_active_masks (
     activity_date  DATE NOT NULL,
     segment        VARCHAR NOT NULL,
@@ -56,7 +57,8 @@ CREATE TABLE IF NOT EXISTS agg_active_masks (
     age_group      VARCHAR NOT NULL DEFAULT 'all'
 );
 
--- One row per (day, platform, segment, age group) with activity: events and sessions, for event totals under any filter.
+-- One row per (day, platform, segment, age group) with activity: events and sessions, for event totals under any
+-- filter.
 CREATE TABLE IF NOT EXISTS agg_daily_volume (
     activity_date  DATE NOT NULL,
     platform_key   SMALLINT NOT NULL,
@@ -68,9 +70,9 @@ CREATE TABLE IF NOT EXISTS agg_daily_volume (
 );
 
 -- One row per (user, platform) active there in the data: the first day active there, the segment and age group of
--- the user version in effect at the first event there (first_valid_from orders those versions across platforms), and the
--- user's sign-up date: the first day is their first ever only when they signed up on or after the data's first day.
--- New users for any platform subset.
+-- the user version in effect at the first event there (first_valid_from orders those versions across platforms), and
+-- the user's sign-up date: the first day is their first ever only when they signed up on or after the data's first
+-- day. New users for any platform subset.
 CREATE TABLE IF NOT EXISTS agg_user_platform_first (
     user_id           BIGINT NOT NULL,
     platform_key      SMALLINT NOT NULL,
@@ -85,8 +87,9 @@ ALTER TABLE agg_user_platform_first ADD COLUMN IF NOT EXISTS first_valid_from TI
 ALTER TABLE agg_user_platform_first ADD COLUMN IF NOT EXISTS signup_date DATE;
 ALTER TABLE agg_user_platform_first ADD COLUMN IF NOT EXISTS age_group VARCHAR;
 
--- One row per (period, segment or 'all', age group or 'all', mask this period, mask the period before): how many users made that
--- transition. Growth accounting for any platform subset: retained, churned and returning users, by day or week.
+-- One row per (period, segment or 'all', age group or 'all', mask this period, mask the period before): how many
+-- users made that transition. Growth accounting for any platform subset: retained, churned and returning users, by
+-- day or week.
 CREATE TABLE IF NOT EXISTS agg_growth_transitions (
     grain          VARCHAR NOT NULL,      -- day, week
     period_start   DATE NOT NULL,
@@ -119,11 +122,11 @@ CREATE OR REPLACE MACRO version_scopes(segment, age_group, kinds) AS
                 lambda version_scope: (kinds & version_scope.kind) <> 0 AND version_scope.segment IS NOT NULL
                                       AND version_scope.age_group IS NOT NULL);
 
--- One row per (day, dimension, value, segment or 'all', age group or 'all', platform mask): the people active that day with an event
--- whose dimension had that value (platform: the event's; segment, age_group, country: the user version's in effect
--- at the event, home country; device: the event's; a missing value is 'unknown') and whose platforms among those
--- events are exactly the mask. DAU of a value for any platform subset S = sum(users) where mask & S <> 0: the
--- breakdowns of the overview trend (docs/metrics.md#breakdowns).
+-- One row per (day, dimension, value, segment or 'all', age group or 'all', platform mask): the people active that
+-- day with an event whose dimension had that value (platform: the event's; segment, age_group, country: the user
+-- version's in effect at the event, home country; device: the event's; a missing value is 'unknown') and whose
+-- platforms among those events are exactly the mask. DAU of a value for any platform subset S = sum(users) where
+-- mask & S <> 0: the breakdowns of the overview trend (docs/metrics.md#breakdowns).
 CREATE TABLE IF NOT EXISTS agg_breakdown_daily (
     activity_date  DATE NOT NULL,
     dimension      VARCHAR NOT NULL,      -- platform, segment, age_group, country, device

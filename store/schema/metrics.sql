@@ -8,9 +8,9 @@ CREATE OR REPLACE MACRO data_first_day() AS (SELECT min(activity_date) FROM agg_
 CREATE OR REPLACE MACRO data_last_day() AS (SELECT max(activity_date) FROM agg_user_day);
 
 -- One row per user whose first activity ever on the platforms of a mask is known: the day of it and the segment and
--- age group in effect at that first event. It is known when they signed up on or after the data's first day (the data holds their
--- whole history); for people who signed up before, or with no sign-up date, activity before the data is unknown, so
--- they are never new (docs/metrics.md#new-users).
+-- age group in effect at that first event. It is known when they signed up on or after the data's first day (the
+-- data holds their whole history); for people who signed up before, or with no sign-up date, activity before the
+-- data is unknown, so they are never new (docs/metrics.md#new-users).
 CREATE OR REPLACE MACRO first_activity(selected_mask) AS TABLE
     SELECT user_id, min(first_date) AS first_day, arg_min(segment, first_valid_from) AS first_segment,
            arg_min(age_group, first_valid_from) AS first_age_group

@@ -209,7 +209,8 @@ SELECT * FROM (
         GROUP BY ALL
     ),
     one_version AS (
-        SELECT d.activity_date AS day, d.segment, d.age_group, CAST(d.platform_mask AS INTEGER) AS mask, count(*) AS users
+        SELECT d.activity_date AS day, d.segment, d.age_group, CAST(d.platform_mask AS INTEGER) AS mask,
+               count(*) AS users
         FROM agg_user_day AS d
         ANTI JOIN two_versions AS t USING (activity_date, user_id)
         WHERE d.activity_date >= (SELECT from_date FROM bounds)

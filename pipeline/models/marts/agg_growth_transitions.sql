@@ -79,7 +79,8 @@ counted AS (
     SELECT step, period_start, 'all' AS segment, 'all' AS age_group, mask_now, mask_before, users FROM all_counts
     UNION ALL
     SELECT step, period_start, scope.segment, scope.age_group, mask_now, mask_before, users
-    FROM (SELECT step, period_start, mask_now, mask_before, users, unnest(version_scopes(segment, age_group, 7)) AS scope
+    FROM (SELECT step, period_start, mask_now, mask_before, users,
+                 unnest(version_scopes(segment, age_group, 7)) AS scope
           FROM all_counts WHERE segment IS NOT NULL OR age_group IS NOT NULL)
     UNION ALL
     SELECT step, period_start, segment, age_group, mask_now, mask_before, 1 FROM scope_pairs

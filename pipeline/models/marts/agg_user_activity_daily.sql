@@ -1,7 +1,7 @@
 -- One row per (day, platform, user version) with activity, for the days of the pass (pass_days: a batch's days, or
 -- the changed days no batch staged), from their published facts: the user's segment, home country and age group
--- valid when the events happened, events and sessions (the events of one session_id; those with none make one session).
--- Stored in day order.
+-- valid when the events happened, events and sessions (the events of one session_id; those with none make one
+-- session). Stored in day order.
 DELETE FROM agg_user_activity_daily
 WHERE activity_date IN (SELECT activity_date FROM pass_days);
 

@@ -1,6 +1,7 @@
 -- One row per (day, user, segment, age group) with activity, for the days of the pass (pass_days), from
--- agg_user_activity_daily (a user whose segment or age group changed that day has a row per version). day_platform_mask
--- and is_day_first let "days active on these platforms, any segment" be counted without a DISTINCT.
+-- agg_user_activity_daily (a user whose segment or age group changed that day has a row per version).
+-- day_platform_mask and is_day_first let "days active on these platforms, any segment" be counted without a
+-- DISTINCT.
 DELETE FROM agg_user_day WHERE activity_date IN (SELECT activity_date FROM pass_days);
 
 INSERT INTO agg_user_day (activity_date, user_id, segment, platform_mask, user_country, events, sessions,

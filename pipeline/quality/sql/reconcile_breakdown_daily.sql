@@ -12,7 +12,8 @@ WITH expected AS (
 actual AS (
     SELECT activity_date, value, sum(users) AS users
     FROM agg_breakdown_daily
-    WHERE dimension = 'platform' AND segment = 'all' AND age_group = 'all' AND activity_date IN (SELECT day FROM dq_scope)
+    WHERE dimension = 'platform' AND segment = 'all' AND age_group = 'all'
+      AND activity_date IN (SELECT day FROM dq_scope)
     GROUP BY ALL
 ),
 active AS (
@@ -23,7 +24,8 @@ covered AS (  -- every active person has a value of each dimension (a missing on
               -- segment has none of segment's): the values sum to at least DAU
     SELECT activity_date, dimension, sum(users) AS users
     FROM agg_breakdown_daily
-    WHERE segment = 'all' AND age_group = 'all' AND dimension <> 'segment' AND activity_date IN (SELECT day FROM dq_scope)
+    WHERE segment = 'all' AND age_group = 'all' AND dimension <> 'segment'
+      AND activity_date IN (SELECT day FROM dq_scope)
     GROUP BY ALL
 ),
 differing AS (

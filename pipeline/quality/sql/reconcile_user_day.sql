@@ -1,8 +1,9 @@
--- One row: days in scope where agg_user_day differs from agg_user_activity_daily regrouped per (day, user,
--- segment, age group): another number of rows, or another fingerprint (the sum of each row's hash of user, segment,
--- age group, platform mask, events and sessions), so a row missing, extra or different is found without joining the two.
+-- One row: days in scope where agg_user_day differs from agg_user_activity_daily regrouped per (day, user, segment,
+-- age group): another number of rows, or another fingerprint (the sum of each row's hash of user, segment, age
+-- group, platform mask, events and sessions), so a row missing, extra or different is found without joining the two.
 WITH expected AS (
-    SELECT activity_date, count(*) AS n, sum(hash(user_id, segment, age_group, platform_mask, events, sessions)) AS fingerprint
+    SELECT activity_date, count(*) AS n,
+           sum(hash(user_id, segment, age_group, platform_mask, events, sessions)) AS fingerprint
     FROM (
         SELECT activity_date, user_id, segment, age_group,
                CAST(bit_or(CAST(1 AS UTINYINT) << (platform_key - 1)) AS UTINYINT) AS platform_mask,
@@ -14,7 +15,8 @@ WITH expected AS (
     GROUP BY activity_date
 ),
 actual AS (
-    SELECT activity_date, count(*) AS n, sum(hash(user_id, segment, age_group, platform_mask, events, sessions)) AS fingerprint
+    SELECT activity_date, count(*) AS n,
+           sum(hash(user_id, segment, age_group, platform_mask, events, sessions)) AS fingerprint
     FROM agg_user_day
     WHERE activity_date IN (SELECT day FROM dq_scope)
     GROUP BY activity_date
