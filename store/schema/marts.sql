@@ -101,16 +101,21 @@ CREATE TABLE IF NOT EXISTS agg_growth_transitions (
 );
 
 -- One row per user active on or after `since`: their segment when it was the same on every such day, else NULL (a
--- change of segment, or a version with none), and likewise their age group. Used by agg_active_masks and
--- agg_growth_transitions: a user in one segment throughout has the same figures in that segment as in 'all' (and in
--- one age group, in that age group; in both, in the pair), so those are computed once.
+-- change of segment, or a version with none), and likewise their age group; `kinds`: the kinds of scope whose
+-- figures must be computed from their rows (version_scopes: 1 segment, 2 age group, 4 the pair; 0 for none). Used by
+-- agg_active_masks and agg_growth_transitions: a user in one segment throughout has the same figures in that
+-- segment as in 'all' (and in one age group, in that age group; in both, in the pair), so those are computed once.
 CREATE OR REPLACE MACRO users_in_one_scope(since) AS TABLE
-SELECT user_id,
-       CASE WHEN count(*) = count(segment) AND min(segment) = max(segment) THEN min(segment) END AS segment,
-       CASE WHEN count(*) = count(age_group) AND min(age_group) = max(age_group) THEN min(age_group) END AS age_group
-FROM agg_user_day
-WHERE activity_date >= since
-GROUP BY user_id;
+SELECT user_id, segment, age_group,
+       CASE WHEN segment IS NULL THEN 1 ELSE 0 END | CASE WHEN age_group IS NULL THEN 2 ELSE 0 END
+       | CASE WHEN segment IS NULL OR age_group IS NULL THEN 4 ELSE 0 END AS kinds
+FROM (SELECT user_id,
+             CASE WHEN count(*) = count(segment) AND min(segment) = max(segment) THEN min(segment) END AS segment,
+             CASE WHEN count(*) = count(age_group) AND min(age_group) = max(age_group) THEN min(age_group) END
+                 AS age_group
+      FROM agg_user_day
+      WHERE activity_date >= since
+      GROUP BY user_id);
 DROP MACRO TABLE IF EXISTS users_in_one_segment;
 
 -- The population scopes a row of a user version counts in besides ('all', 'all'): (its segment, 'all'), ('all', its

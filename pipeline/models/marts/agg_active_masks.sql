@@ -27,12 +27,9 @@ SELECT * FROM (
     ),
     -- one row per user active in the days the windows reach: their segment and age group when the same on every
     -- such day (their masks in the scopes version_scopes gives them are their masks in 'all') and the kinds of
-    -- scope computed from their rows instead (`kinds`, version_scopes: 1 segment, 2 age group, 4 the pair)
+    -- scope computed from their rows instead (`kinds`)
     user_scopes AS (
-        SELECT user_id, segment, age_group,
-               CASE WHEN segment IS NULL THEN 1 ELSE 0 END | CASE WHEN age_group IS NULL THEN 2 ELSE 0 END
-               | CASE WHEN segment IS NULL OR age_group IS NULL THEN 4 ELSE 0 END AS kinds
-        FROM users_in_one_scope(CAST($from_date AS DATE) - 29)
+        SELECT * FROM users_in_one_scope(CAST($from_date AS DATE) - 29)
     ),
     per_all AS (
         SELECT d.day, w.window_days, u.user_id, bit_or(u.day_platform_mask) AS mask
@@ -86,12 +83,9 @@ SELECT * FROM (
     ),
     -- one row per user active since window_start: their segment and age group when the same on every such day
     -- (`segment`, `age_group`: the scopes version_scopes gives them have the islands of 'all') and the kinds of scope
-    -- computed from their rows instead (`kinds`, version_scopes: 1 segment, 2 age group, 4 the pair)
+    -- computed from their rows instead (`kinds`)
     user_scopes AS (
-        SELECT user_id, segment, age_group,
-               CASE WHEN segment IS NULL THEN 1 ELSE 0 END | CASE WHEN age_group IS NULL THEN 2 ELSE 0 END
-               | CASE WHEN segment IS NULL OR age_group IS NULL THEN 4 ELSE 0 END AS kinds
-        FROM users_in_one_scope((SELECT window_start FROM bounds))
+        SELECT * FROM users_in_one_scope((SELECT window_start FROM bounds))
     ),
     -- 'all': one row per (user, platform bit, active day) since window_start (is_day_first: one row per user and day)
     all_bits AS NOT MATERIALIZED (

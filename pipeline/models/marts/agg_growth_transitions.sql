@@ -15,12 +15,9 @@ WITH bounds AS (
 ),
 -- one row per user active since the first period read: their segment and age group when the same on every day read
 -- (the scopes version_scopes gives them have the transitions of 'all') and the kinds of scope paired from their rows
--- instead (`kinds`, version_scopes: 1 segment, 2 age group, 4 the pair)
+-- instead (`kinds`)
 user_scopes AS (
-    SELECT user_id, segment, age_group,
-           CASE WHEN segment IS NULL THEN 1 ELSE 0 END | CASE WHEN age_group IS NULL THEN 2 ELSE 0 END
-           | CASE WHEN segment IS NULL OR age_group IS NULL THEN 4 ELSE 0 END AS kinds
-    FROM users_in_one_scope((SELECT from_week - 7 FROM bounds))
+    SELECT * FROM users_in_one_scope((SELECT from_week - 7 FROM bounds))
 ),
 -- 'all': one row per (period length in days, period, user) with the platforms used that period
 all_periods AS NOT MATERIALIZED (
