@@ -91,12 +91,19 @@ def built(lake_template, tmp_path_factory) -> Settings:
     return settings
 
 
+@contextmanager
+def panels_on_copy(settings: Settings, tmp_path_factory) -> Iterator[None]:
+    """The panels reading a private copy of a built data folder, as the app would, with a fresh cache."""
+    data = tmp_path_factory.mktemp("panels") / "data"
+    shutil.copytree(settings.data_dir, data)
+    with panels_on(data):
+        yield
+
+
 @pytest.fixture(scope="module")
 def app_context(built, tmp_path_factory):
-    """The panels read a private copy of the built warehouse, as the app would, with a fresh cache (per module)."""
-    data = tmp_path_factory.mktemp("panels") / "data"
-    shutil.copytree(built.data_dir, data)
-    with panels_on(data):
+    """The panels read a private copy of the built warehouse (per module)."""
+    with panels_on_copy(built, tmp_path_factory):
         yield
 
 

@@ -8,7 +8,8 @@ from tests.conftest import warehouse
 PUBLISHED = ["dim_date", "dim_platform", "dim_event_type", "dim_country", "dim_users", "fct_events",
              "quarantine_events", "quarantine_users", "agg_user_activity_daily", "agg_daily_metrics",
              "agg_user_engagement", "agg_retention_cohorts", "agg_user_day", "agg_active_masks",
-             "agg_growth_transitions", "agg_user_platform_first", "agg_user_week", "fct_funnel_events", "agg_daily_volume"]
+             "agg_growth_transitions", "agg_user_platform_first", "agg_user_week", "fct_funnel_events", "agg_daily_volume",
+             "agg_breakdown_daily"]
 # (agg_daily_metrics, agg_user_engagement and agg_retention_cohorts are views over the others: compared as shown)
 RUN_COLUMNS = {"run_id", "quarantined_at"}  # lineage that legitimately differs between two builds
 

@@ -18,7 +18,8 @@ from pipeline import lake as lakes
 from store import reference
 from tests import lakeread
 from tests import reference_metrics as ref
-from tests.conftest import DAYS, START, make_settings, panels_on, run_etl, warehouse
+from tests.conftest import DAYS, START, make_settings, panels_on_copy, run_etl, warehouse
+from tests.snapshots import snapshot_of
 from tests.test_breakdowns import check_dau_per_value, tag_events
 from tests.test_panels import (  # noqa: F401  (collected here too: the same checks on the lake below)
     test_engagement_distribution, test_funnel, test_geography, test_growth_accounting,
@@ -98,9 +99,7 @@ def lake(aged) -> ref.Lake:
 
 @pytest.fixture(scope="module")
 def app_context(aged, tmp_path_factory):
-    data = tmp_path_factory.mktemp("aged-panels") / "data"
-    shutil.copytree(aged.data_dir, data)
-    with panels_on(data):
+    with panels_on_copy(aged, tmp_path_factory):
         yield
 
 
@@ -141,9 +140,8 @@ def test_dau_per_value_under_a_population_is_the_people_with_an_event_of_that_va
 
 
 def _marts(settings) -> dict[str, list]:
-    with warehouse(settings) as con:
-        return {t: con.execute(f"SELECT * EXCLUDE (age_group), age_group FROM {t} ORDER BY ALL").fetchall()
-                for t in MARTS}
+    published = snapshot_of(settings)
+    return {t: published[t] for t in MARTS}
 
 
 def test_an_incremental_load_builds_the_marts_one_load_does(aged, tmp_path):
