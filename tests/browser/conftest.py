@@ -92,7 +92,7 @@ ADMIN, ANALYST = ("ada", "ada-secret-1"), ("bob", "bob-secret-1")
 
 @pytest.fixture
 def with_users(dash_duo, app_data):
-    """The app with an admin and an analyst, its scheduler started on the copied warehouse, then served."""
+    """The app with an admin and an analyst, served, then its scheduler started on the copied warehouse."""
     from werkzeug.security import generate_password_hash
 
     from webapp import auth, background
@@ -104,9 +104,11 @@ def with_users(dash_duo, app_data):
         ADMIN[0]: auth.User(ADMIN[0], auth.ADMIN, generate_password_hash(ADMIN[1])),
         ANALYST[0]: auth.User(ANALYST[0], auth.ANALYST, generate_password_hash(ANALYST[1])),
     }, anonymous=False)
-    assert background.start(app.server)
     try:
         dash_duo.start_server(app, navigate=False)  # the first page is the login form, not a Dash page
+        # the scheduler after the server: when its port is taken, dash.testing kills the failed server thread by its
+        # id, which a thread started in between (the scheduler's worker) may have been given
+        assert background.start(app.server)
         yield dash_duo
     finally:
         background.stop(interrupt=False)
