@@ -91,3 +91,14 @@ def test_a_range_outside_the_data_is_kept_and_says_there_is_no_data():
 def test_a_span_holds_only_ranges_inside_the_data():
     assert SPAN.holds(dt.date(2024, 1, 1), dt.date(2024, 3, 31)) and not SPAN.holds(dt.date(2024, 3, 25),
                                                                                    dt.date(2024, 4, 1))
+
+
+def test_an_age_group_round_trips_and_an_unknown_one_falls_back_with_a_notice():
+    f, notices = F.from_query({"range": "7d", "segment": "power", "age_group": "25-34"}, SPAN)
+    assert notices == [] and (f.segment, f.age_group) == ("power", "25-34")
+    assert F.query_string(f) == "?range=7d&segment=power&age_group=25-34"
+    assert F.from_store(F.to_store(f) | {"query": F.query_string(f)}) == f
+    f, notices = F.from_query({"range": "7d", "age_group": "99-120"}, SPAN)
+    assert f.age_group == A.ALL_AGE_GROUPS and f.preset == "7d"
+    assert notices == ["Unknown age group '99-120': showing all ages (known: 13-17, 18-24, 25-34, 35-44, 45-54, "
+                       "55-64, 65+)."]
