@@ -8,7 +8,7 @@ PA_DEMO_USERS ?= 10000
 PA_DEMO_DAYS ?= 120
 export PA_DATA_DIR
 
-.PHONY: install run demo serve test test-fast lint bench clean airflow notebook notebook-strip
+.PHONY: install run demo serve test test-fast lint bench clean airflow spark notebook notebook-strip
 
 install: $(STAMP)
 
@@ -17,6 +17,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-*
+	touch $@
+
+# The Spark engine (PA_ENGINE=spark, pipeline/spark/): PySpark from the optional extra `spark`, and Java 17 for local
+# mode (installed when missing and running as root). The tests compare it with the DuckDB engine.
+SPARK_STAMP := $(VENV)/.spark-installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+spark: $(SPARK_STAMP)  ## PySpark (the `spark` extra) and Java for `pipeline run --engine spark` (a no-op once installed)
+
+$(SPARK_STAMP): $(STAMP)
+	scripts/ensure-java
+	$(BIN)/python -m pip install --quiet -e '.[test,spark]'
+	rm -f $(VENV)/.spark-installed-*
 	touch $@
 
 # Airflow 3 in its own virtual environment (docs/airflow.md): the DAG's tests run it in a subprocess.
@@ -44,11 +56,11 @@ run: demo serve
 lint: install  ## the layers contract: store <- pipeline <- analytics <- webapp (pyproject.toml)
 	$(BIN)/lint-imports
 
-test: lint airflow  ## the layers contract, then every test, browser tests included (installs Chromium when missing, as root)
+test: lint airflow spark  ## the layers contract, then every test, browser tests included (installs Chromium when missing, as root)
 	scripts/ensure-chromium
 	$(BIN)/python -m pytest
 
-test-fast: lint airflow  ## every test but the browser ones
+test-fast: lint airflow spark  ## every test but the browser ones
 	$(BIN)/python -m pytest -m "not browser"
 
 # The analyst's notebook (README, "Notebook"): JupyterLab from the optional extra `notebook`, installed on first use.

@@ -8,6 +8,7 @@ import getpass
 import logging
 import sys
 import time
+from dataclasses import replace
 from typing import Sequence
 
 from tqdm import tqdm
@@ -15,6 +16,7 @@ from tqdm import tqdm
 from pipeline import api_client, audit, churn, churn_model, etl, generate, lake, remote, run_queue, status
 from pipeline.remote import EXIT_FAILED, EXIT_USAGE, EXIT_WARNINGS
 from pipeline.lifecycle import RunFailed, RunResult
+from pipeline.steps import ENGINES
 from store import runs
 from store.settings import Settings, load_settings
 from store.warehouse import Warehouse, WarehouseBusy
@@ -58,9 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="first day; a new lake defaults to ending yesterday, an existing one continues after its last day")
     gen.add_argument("--seed", type=int, default=42, help="random seed of a new lake (default 42)")
 
-    sub.add_parser("run", parents=[common], help="load new or changed lake partitions (incremental)")
+    engine = argparse.ArgumentParser(add_help=False)
+    engine.add_argument("--engine", choices=ENGINES,
+                        help="what stages the event partitions: duckdb, or spark (a PySpark job on PA_SPARK_MASTER "
+                             "or PA_SPARK_REMOTE; the `spark` extra); default $PA_ENGINE or duckdb")
+    sub.add_parser("run", parents=[common, engine], help="load new or changed lake partitions (incremental)")
 
-    back = sub.add_parser("backfill", parents=[common], help="reprocess every partition in a date range")
+    back = sub.add_parser("backfill", parents=[common, engine], help="reprocess every partition in a date range")
     back.add_argument("--start", type=parse_date, required=True, help="first day, YYYY-MM-DD")
     back.add_argument("--end", type=parse_date, required=True, help="last day, YYYY-MM-DD (inclusive)")
 
@@ -285,6 +291,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--end {args.end} is before --start {args.start}")
     try:
         settings = load_settings().with_data_dir(getattr(args, "data_dir", None))
+        if getattr(args, "engine", None):
+            settings = replace(settings, engine=args.engine)
         try:
             return COMMANDS[args.command](args, settings)
         except WarehouseBusy as busy:

@@ -18,6 +18,7 @@ from pipeline.lifecycle import Progress, Run, RunResult, run_lifecycle
 from pipeline.plan import Plan, manifest_versions, plan_backfill, plan_incremental
 from pipeline.quality import gate
 from pipeline.quality.runner import CheckResult, summary
+from pipeline.spark import runner as spark
 from pipeline.stopwatch import timed
 from store import reference
 from store.runs import SUCCEEDED, WITH_WARNINGS, utcnow
@@ -65,9 +66,12 @@ def _batches(files: list[lake.LakeFile]) -> Iterator[list[lake.LakeFile]]:
 
 
 def publish(con: duckdb.DuckDBPyConnection, plan: Plan, workspace: dict, run: Run, as_of: dt.datetime,
-            lake_dir: Path) -> tuple[int, int]:
+            settings: Settings, rows_in_files: int = 0) -> tuple[int, int]:
     """Every write of the run, phase by phase (pipeline/steps.py), inside the caller's transaction; returns (rows
-    read, rows loaded). Rows stamped after `as_of` are in the future; lineage timestamps use the clock."""
+    read, rows loaded). Rows stamped after `as_of` are in the future; lineage timestamps use the clock. On the
+    Spark engine its job stages every event file of the plan once the users are loaded, and each batch publishes
+    the job's rows of its days (`rows_in_files`: what the files' footers declare, which the job must stage)."""
+    lake_dir, engine = settings.lake_dir, settings.engine
     days = [d for _, d in plan.partitions]
     params = {
         **workspace, "run_id": run.result.run_id, "now": utcnow(), "as_of": as_of,
@@ -89,10 +93,21 @@ def publish(con: duckdb.DuckDBPyConnection, plan: Plan, workspace: dict, run: Ru
         done += len(plan.dates("users"))
         run.progress(done)
 
+    job = None
+    if engine == "spark" and plan.files_of("events"):
+        folder = spark.fresh_folder(settings, run.result.run_id)
+        steps.run_phase(con, "engine", {**params, **spark.input_files(folder)}, seconds=seconds, engine=engine)
+        with timed(seconds, "spark job"):
+            job = spark.run_job(settings, run.result.run_id, folder, plan.files_of("events"), as_of, lake_dir,
+                                rows_in_files)
+        seconds.update({f"spark {name}": s for name, s in job.report["seconds"].items() if name != "total"})
+
     done += len(set(plan.dates("events")) - {f.partition_date for f in plan.files_of("events")})  # gone from the lake
     for batch in _batches(plan.files_of("events")):
-        steps.run_phase(con, "batch", {**params, "files": [f.path for f in batch],
-                                       "days": sorted({f.partition_date for f in batch})}, seconds=seconds)
+        days = sorted({f.partition_date for f in batch})
+        engine_files = {"staged_files": job.staged_files(days), "activity_files": job.activity_files(days)} if job else {}
+        steps.run_phase(con, "batch", {**params, **engine_files, "files": [f.path for f in batch], "days": days},
+                        seconds=seconds, engine=engine)
         done += len({f.partition_date for f in batch})
         run.progress(done)
 
@@ -117,9 +132,13 @@ def run(con: duckdb.DuckDBPyConnection, settings: Settings, *, start: dt.date | 
     already recorded (queued, then claimed by the scheduler's worker) instead of a new one.
     """
     mode = "incremental" if start is None else "backfill"
+    if settings.engine not in steps.ENGINES:
+        raise ValueError(f"PA_ENGINE={settings.engine!r} is not an engine (known: {', '.join(steps.ENGINES)})")
     with run_lifecycle(con, mode, trigger=trigger, requested_by=requested_by,
-                       parameters={"start": start, "end": end}, run_id=run_id, on_progress=progress) as current:
+                       parameters={"start": start, "end": end, "engine": settings.engine}, run_id=run_id,
+                       on_progress=progress) as current:
         result = current.result
+        result.engine = settings.engine
         result.days = (start, end) if start is not None else None
         with timed(result.step_seconds, "plan"):
             plan = make_plan(con, settings.lake_dir, start, end)
@@ -144,8 +163,10 @@ def run(con: duckdb.DuckDBPyConnection, settings: Settings, *, start: dt.date | 
                 if plan.is_empty:  # every partition skipped: the checks still see what the lake inspection found
                     SQL.run(con, "run_workspace", workspace)
                 else:
-                    result.rows_read, result.rows_loaded = publish(con, plan, workspace, current, as_of,
-                                                                   settings.lake_dir)
+                    rows_in_files = sum(n for f, n in inspection.row_counts().items()
+                                        if f in {p.path for p in plan.files_of("events")})
+                    result.rows_read, result.rows_loaded = publish(con, plan, workspace, current, as_of, settings,
+                                                                   rows_in_files)
                 result.checks = gate.audit_run(con, settings, as_of, result.step_seconds)
             if result.failed_checks:
                 raise ChecksFailed("blocked by failed checks: " + "; ".join(

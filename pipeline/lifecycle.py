@@ -52,6 +52,7 @@ class RunResult:
     skipped: list[dict] = field(default_factory=list)  # lake partitions skipped: {kind, day, reason}
     days: tuple[dt.date, dt.date] | None = None  # a backfill's first and last day (None: the whole lake)
     planned: list[dict] = field(default_factory=list)  # the partitions it set out to load: {kind, day}
+    engine: str | None = None  # what staged its event partitions: duckdb or spark (None: a dq run)
 
     @property
     def failed_checks(self) -> list[CheckResult]:
@@ -96,7 +97,7 @@ class Run:
         runs.record_checks(con, [c.row(r.run_id, runs.utcnow()) for c in r.checks])
         runs.finish(con, r.run_id, status=r.status, rows_read=r.rows_read, rows_loaded=r.rows_loaded,
                     rows_quarantined=r.rows_quarantined, message=r.message, error=r.error,
-                    step_seconds=r.step_seconds, skipped=r.skipped, planned=r.planned)
+                    step_seconds=r.step_seconds, skipped=r.skipped, planned=r.planned, engine=r.engine)
         if r.step_seconds:
             log.info("run %s: %.1f s; slowest steps: %s", r.run_id, r.seconds, slowest(r.step_seconds, 5))
         self.finished = True

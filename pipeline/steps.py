@@ -28,6 +28,8 @@ PHASES = {
     "prepare": "every run that has partitions to replace, first",
     "users": "when the run replaces user partitions",
     "versions": "when user versions were added or removed (dim_users returned the earliest one)",
+    "engine": "on the Spark engine, once before the batches: what its job reads from the warehouse (the job then "
+              "stages every event partition of the run, pipeline/spark/)",
     "batch": "once per batch of event partitions (whole partitions up to 64 MiB of Parquet): staged, published, "
              "and the per-day marts of its days built while they are small",
     "activity": "after the batches: the per-day marts of the changed days no batch staged (facts re-pointed to "
@@ -36,6 +38,9 @@ PHASES = {
     "record": "last, before the audit",
 }
 LAKE_EVENTS, LAKE_USERS = "lake events", "lake users"  # the Parquet files a step reads
+SPARK_INPUTS, SPARK_OUTPUT = "spark inputs", "spark output"  # the Spark engine's job's Parquet files (pipeline/spark/)
+FILES = (LAKE_EVENTS, LAKE_USERS, SPARK_INPUTS, SPARK_OUTPUT)  # what steps read or write that is not a table
+ENGINES = ("duckdb", "spark")  # what stages the event partitions (PA_ENGINE, `pipeline run --engine`)
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class Step:
     reads: tuple[str, ...]
     writes: tuple[str, ...]  # every table its statements create, insert into, update or delete from
     needs_files: bool = False  # skipped when the phase has no lake file to read (a partition gone from the lake)
+    engines: tuple[str, ...] = ENGINES  # the engines whose runs include it
 
     @property
     def sql(self) -> SqlFiles:
@@ -75,7 +81,8 @@ class Step:
 
 STEPS: tuple[Step, ...] = (
     Step("run_workspace", "run", ("prepare",), reads=(),
-         writes=("plan_partitions", "plan_files", "affected_dates", "stg_users", "dim_users_touched", "stg_profile")),
+         writes=("plan_partitions", "plan_files", "affected_dates", "stg_activity", "stg_users", "dim_users_touched",
+                 "stg_profile")),
     Step("dim_date", "dims", ("prepare",), reads=("dim_date",), writes=("dim_date",)),
     Step("run_clear_partitions", "run", ("prepare",), reads=("plan_partitions",),
          writes=("fct_events", "quarantine_events", "affected_dates")),
@@ -90,15 +97,23 @@ STEPS: tuple[Step, ...] = (
     Step("fct_events_versions", "facts", ("versions",), reads=("fct_events", "dim_users", "dim_users_touched"),
          writes=("affected_dates", "fct_events")),
 
-    Step("stg_events", "staging", ("batch",), reads=(LAKE_EVENTS, "dim_platform", "dim_event_type", "dim_users",
-                                                      "fct_events"),
-         writes=("stg_events", "stg_repeated_ids", "stg_profile"), needs_files=True),
+    Step("spark_inputs", "run", ("engine",), reads=("dim_users", "dim_platform", "dim_event_type"),
+         writes=(SPARK_INPUTS,), engines=("spark",)),
+
+    Step("stg_events", "staging", ("batch",), reads=(LAKE_EVENTS, "dim_platform", "dim_event_type", "dim_users"),
+         writes=("stg_events",), needs_files=True, engines=("duckdb",)),
+    Step("stg_events_spark", "staging", ("batch",), reads=(SPARK_OUTPUT,), writes=("stg_events", "stg_activity"),
+         needs_files=True, engines=("spark",)),
+    Step("stg_events_duplicates", "staging", ("batch",), reads=("stg_events", "fct_events"),
+         writes=("stg_repeated_ids", "stg_events")),
+    Step("stg_events_profile", "staging", ("batch",), reads=("stg_events",), writes=("stg_profile",)),
     Step("fct_events", "facts", ("batch",), reads=("stg_events",), writes=("fct_events",)),
     Step("quarantine_events", "staging", ("batch",), reads=("stg_events",), writes=("quarantine_events",)),
 
     Step("run_batch_days", "run", ("batch",), reads=(), writes=("pass_days",)),
     Step("run_unstaged_days", "run", ("activity",), reads=("affected_dates", "plan_files"), writes=("pass_days",)),
-    Step("agg_user_activity_daily", "marts", ("batch", "activity"), reads=("fct_events", "pass_days", "dim_users"),
+    Step("agg_user_activity_daily", "marts", ("batch", "activity"),
+         reads=("stg_activity", "fct_events", "pass_days", "dim_users"),
          writes=("agg_user_activity_daily",)),
     Step("agg_user_day", "marts", ("batch", "activity"), reads=("agg_user_activity_daily", "pass_days"),
          writes=("agg_user_day",)),
@@ -122,18 +137,20 @@ STEPS: tuple[Step, ...] = (
 )
 
 
-def phase(name: str) -> list[Step]:
+def phase(name: str, engine: str = ENGINES[0]) -> list[Step]:
     if name not in PHASES:
         raise KeyError(f"no phase {name!r}")
-    return [s for s in STEPS if name in s.phases]
+    return [s for s in STEPS if name in s.phases and engine in s.engines]
 
 
 def run_phase(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any], *,
-              has_files: bool = True, seconds: dict[str, float] | None = None) -> dict[str, Any]:
-    """Run a phase's steps in order with `params` (each statement binds what it uses); each step's last cursor by
-    name. Without files, the steps that read the lake are skipped. `seconds` adds up each step's time by name."""
+              has_files: bool = True, seconds: dict[str, float] | None = None,
+              engine: str = ENGINES[0]) -> dict[str, Any]:
+    """Run a phase's steps for the engine in order with `params` (each statement binds what it uses); each step's last
+    cursor by name. Without files, the steps that read the lake are skipped. `seconds` adds up each step's time by
+    name."""
     out = {}
-    for step in phase(name):
+    for step in phase(name, engine):
         if has_files or not step.needs_files:
             with timed(seconds, step.name):
                 out[step.name] = step.run(con, params)
@@ -147,9 +164,12 @@ def writers(table: str) -> Iterator[Step]:
 
 def markdown() -> str:
     """The graph as docs/models.md shows it: one table row per step, in run order."""
-    rows = ["| # | phase | step (SQL file) | writes | reads | one row of what it writes (the file opens with it) |", "|---|---|---|---|---|---|"]
+    rows = ["| # | phase | step (SQL file) | engines | writes | reads | one row of what it writes (the file opens with it) |",
+            "|---|---|---|---|---|---|---|"]
     for number, s in enumerate(STEPS, 1):
         where = f"pipeline/sql/{s.file}.sql" if s.layer == "run" else f"pipeline/models/{s.file}.sql"
-        rows.append(f"| {number} | {', '.join(s.phases)} | [`{s.name}`](../{where}) | {', '.join(f'`{t}`' for t in s.writes)} | "
+        engines = "all" if s.engines == ENGINES else ", ".join(s.engines)
+        rows.append(f"| {number} | {', '.join(s.phases)} | [`{s.name}`](../{where}) | {engines} | "
+                    f"{', '.join(f'`{t}`' for t in s.writes)} | "
                     f"{', '.join(f'`{t}`' for t in s.reads) or '(parameters)'} | {s.grain} |")
     return "\n".join(rows)

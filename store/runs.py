@@ -96,8 +96,9 @@ def progress(con: duckdb.DuckDBPyConnection, run_id: int, partitions: int, done:
 def finish(con: duckdb.DuckDBPyConnection, run_id: int, *, status: str, rows_read: int = 0, rows_loaded: int = 0,
            rows_quarantined: int = 0, message: str = "", error: str | None = None,
            step_seconds: dict[str, float] | None = None, skipped: list[dict] | None = None,
-           planned: list[dict] | None = None) -> None:
+           planned: list[dict] | None = None, engine: str | None = None) -> None:
     SQL.run(con, "etl_runs_finish", {
+        "engine": engine,
         "run_id": run_id, "status": status, "now": utcnow(), "rows_read": rows_read, "rows_loaded": rows_loaded,
         "rows_quarantined": rows_quarantined, "message": message, "error": error,
         "step_seconds": json.dumps({k: round(v, 3) for k, v in step_seconds.items()}) if step_seconds else None,

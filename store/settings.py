@@ -35,6 +35,12 @@ class Settings:
     alert_webhook_url: str = setting("PA_ALERT_WEBHOOK_URL", "", "Where alerts are posted as JSON (Slack-compatible `text` plus fields) when a run fails, a check fails, a partition is skipped or the data is stale, and when each is resolved; empty: none sent (incidents are still recorded).")
     marts_snapshots_kept: int = setting("PA_MARTS_SNAPSHOTS_KEPT", 3, "Data versions whose Parquet snapshot of the published marts ($PA_DATA_DIR/marts/, written after each run for notebooks and bundle reruns) is kept; 0 writes none.")
     restatement_mark_days: int = setting("PA_RESTATEMENT_MARK_DAYS", 14, "Days the time charts mark the days a backfill or a late file restated (\"restated on <date> by run N\"); 0: no marks.")
+    engine: str = setting("PA_ENGINE", "duckdb", "What stages the event partitions of a run: duckdb (in the process that owns the warehouse) or spark (a PySpark job, the `spark` extra; DuckDB then publishes its output and builds the marts). `pipeline run --engine` overrides it for one run.")
+    spark_master: str = setting("PA_SPARK_MASTER", "local[2]", "The Spark master URL the Spark engine's job runs on (local[N], spark://host:7077, yarn, k8s://...).")
+    spark_remote: str = setting("PA_SPARK_REMOTE", "", "A Spark Connect URL (sc://host:15002); when set, the job runs there instead of on PA_SPARK_MASTER (needs `pyspark[connect]`).")
+    spark_driver_memory: str = setting("PA_SPARK_DRIVER_MEMORY", "2g", "The Spark driver's memory (in local mode the executors run inside it).")
+    spark_shuffle_partitions: int = setting("PA_SPARK_SHUFFLE_PARTITIONS", 8, "spark.sql.shuffle.partitions for the job: a few per core of the cluster.")
+    spark_lake_uri: str = setting("PA_SPARK_LAKE_URI", "", "Where the Spark cluster reads the lake folder (s3a://bucket/lake, abfss://..., hdfs://...); empty: the local lake folder. The run still lists the lake through PA_DATA_DIR/lake (a mount of the same storage).")
     demo_append: int = setting("PA_DEMO_APPEND", 0, "1 appends the next synthetic day to the lake before each scheduled run (a demo of data arriving).")
 
     @property

@@ -21,6 +21,13 @@ CREATE OR REPLACE TEMP TABLE stg_users (
     change_date DATE, source_file VARCHAR, reject_reason VARCHAR
 );
 
+-- The engine's reduction of the staged events to one row per (day, platform, user version): filled per batch by the
+-- Spark engine (models/staging/stg_events_spark), none on DuckDB's (agg_user_activity_daily reads the facts).
+CREATE OR REPLACE TEMP TABLE stg_activity (
+    activity_date DATE, date_key INTEGER, platform_key SMALLINT, user_key INTEGER, user_id BIGINT, event_count BIGINT,
+    session_count BIGINT
+);
+
 -- One row per user whose versions the run changes (models/dims/dim_users): none until a run loads user files.
 CREATE OR REPLACE TEMP TABLE dim_users_touched (user_id BIGINT);
 

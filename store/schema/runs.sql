@@ -28,6 +28,8 @@ ALTER TABLE etl_runs ADD COLUMN IF NOT EXISTS step_seconds VARCHAR;
 ALTER TABLE etl_runs ADD COLUMN IF NOT EXISTS skipped VARCHAR;
 -- JSON list: the lake partitions the run set out to load, each {kind, day} (those it skipped included).
 ALTER TABLE etl_runs ADD COLUMN IF NOT EXISTS planned VARCHAR;
+-- What staged the run's event partitions: duckdb or spark (pipeline/spark/); NULL for a dq run and runs before it.
+ALTER TABLE etl_runs ADD COLUMN IF NOT EXISTS engine VARCHAR;
 
 -- Whether a run's status is a success: it published what it could (with warnings: some partitions skipped).
 CREATE OR REPLACE MACRO run_succeeded(status) AS status IN ('succeeded', 'succeeded_with_warnings');

@@ -4,5 +4,5 @@
 UPDATE etl_runs
 SET status = $status, ended_at = $now, rows_read = $rows_read, rows_loaded = $rows_loaded,
     rows_quarantined = $rows_quarantined, message = $message, error = $error,
-    step_seconds = $step_seconds, skipped = $skipped, planned = $planned
+    step_seconds = $step_seconds, skipped = $skipped, planned = $planned, engine = $engine
 WHERE run_id = $run_id;
