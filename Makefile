@@ -41,7 +41,7 @@ airflow: $(AIRFLOW_STAMP)  ## Apache Airflow 3 and the project in .venv-airflow 
 $(AIRFLOW_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(AIRFLOW_VENV)
 	$(AIRFLOW_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(AIRFLOW_VENV)/bin/python -m pip install --quiet 'apache-airflow==$(AIRFLOW_VERSION)' -e .
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet 'apache-airflow==$(AIRFLOW_VERSION)' -e '.[spark]'
 	rm -f $(AIRFLOW_VENV)/.installed-*
 	touch $@
 

@@ -48,9 +48,10 @@ def call(settings: Settings, method: str, path: str, body: dict | None = None, t
         raise ApiError(0, f"cannot reach the app's API at {url}: {reason} (PA_API_URL)") from None
 
 
-def ask_for_run(settings: Settings, mode: str, start=None, end=None) -> int:
-    """Queue a run through the API; its run id."""
-    body = {"mode": mode, **({"start": str(start), "end": str(end)} if start is not None else {})}
+def ask_for_run(settings: Settings, mode: str, start=None, end=None, engine: str | None = None) -> int:
+    """Queue a run through the API (on `engine`, or the app's PA_ENGINE); its run id."""
+    body = {"mode": mode, **({"start": str(start), "end": str(end)} if start is not None else {}),
+            **({"engine": engine} if engine else {})}
     return int(call(settings, "POST", "/api/runs", body)["run_id"])
 
 

@@ -48,8 +48,8 @@ def _report(run: dict) -> int:
     return EXIT_WARNINGS if run["status"] == runs.WITH_WARNINGS else 0
 
 
-def _queue_and_wait(settings: Settings, mode: str, start=None, end=None) -> int:
-    run_id = api_client.ask_for_run(settings, mode, start, end)
+def _queue_and_wait(settings: Settings, mode: str, start=None, end=None, engine: str | None = None) -> int:
+    run_id = api_client.ask_for_run(settings, mode, start, end, engine)
     print(f"the app holds the warehouse: run {run_id} ({mode}) queued through its API at {settings.api_url}; "
           "waiting for it", file=sys.stderr)
     return _report(api_client.wait_for(settings, run_id))
@@ -60,11 +60,11 @@ def cmd_dq(args, settings: Settings) -> int:
 
 
 def cmd_run(args, settings: Settings) -> int:
-    return _queue_and_wait(settings, "incremental")
+    return _queue_and_wait(settings, "incremental", engine=args.engine)  # --engine, else the app's PA_ENGINE
 
 
 def cmd_backfill(args, settings: Settings) -> int:
-    return _queue_and_wait(settings, "backfill", args.start, args.end)
+    return _queue_and_wait(settings, "backfill", args.start, args.end, args.engine)
 
 
 COMMANDS = {"status": cmd_status, "runs": cmd_runs, "dq": cmd_dq, "run": cmd_run, "backfill": cmd_backfill}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from dataclasses import replace
 from contextlib import AbstractContextManager, nullcontext
 from typing import Callable, ContextManager
 
@@ -23,10 +24,11 @@ AroundRun = Callable[[], AbstractContextManager]  # each run executes inside one
 
 
 def request(con: duckdb.DuckDBPyConnection, mode: str, requested_by: str, start: dt.date | None = None,
-            end: dt.date | None = None) -> tuple[int, int]:
-    """Queue a run asked for by a person (incremental, backfill or dq); its id and how many runs are ahead of it."""
+            end: dt.date | None = None, engine: str | None = None) -> tuple[int, int]:
+    """Queue a run asked for by a person (incremental, backfill or dq), on an engine or the worker's; its id and how
+    many runs are ahead of it."""
     trigger = "backfill" if mode == "backfill" else "manual"
-    run_id = runs.enqueue(con, mode, trigger, requested_by, start, end)
+    run_id = runs.enqueue(con, mode, trigger, requested_by, start, end, engine)
     ahead = next((r["ahead"] for r in runs.queue(con) if r["run_id"] == run_id), 0)
     return run_id, int(ahead)
 
@@ -37,7 +39,7 @@ def retry(con: duckdb.DuckDBPyConnection, run: dict, requested_by: str) -> tuple
     if run["status"] not in runs.RETRYABLE:
         raise ValueError(f"run {run['run_id']} is {run['status']}: only a failed or cancelled run is retried")
     p = json.loads(run["parameters"] or "{}")
-    return request(con, p.get("mode", "incremental"), requested_by, p.get("start"), p.get("end"))
+    return request(con, p.get("mode", "incremental"), requested_by, p.get("start"), p.get("end"), p.get("engine"))
 
 
 def execute(con: duckdb.DuckDBPyConnection, settings: Settings, queued: runs.QueuedRun) -> RunResult:
@@ -46,6 +48,8 @@ def execute(con: duckdb.DuckDBPyConnection, settings: Settings, queued: runs.Que
         if queued.mode == "dq":
             return audit.check_published(con, settings, run_id=queued.run_id)
         start, end = queued.dates()
+        if queued.engine:
+            settings = replace(settings, engine=queued.engine)
         result = etl.run(con, settings, start=start, end=end, run_id=queued.run_id)
     except RunFailed as exc:
         log.warning("queue: %s", exc)

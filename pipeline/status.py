@@ -45,7 +45,8 @@ def _run_lines(r: dict) -> list[str]:
     else:
         duration = f", {(r['ended_at'] - r['started_at']).total_seconds():.1f} s" if r["ended_at"] else ""
         when = f"started {r['started_at']:%Y-%m-%d %H:%M:%S} UTC{duration}"
-    lines = [f"run {r['run_id']} ({r['mode']}, {r['trigger']}) {r['status']}, {when}"]
+    engine = f", {r['engine']} engine" if r.get("engine") else ""
+    lines = [f"run {r['run_id']} ({r['mode']}, {r['trigger']}{engine}) {r['status']}, {when}"]
     if r["mode"] != "dq":
         lines.append(f"  {r['partitions'] or 0} partitions, {r['rows_read'] or 0:,} rows read, "
                      f"{r['rows_loaded'] or 0:,} loaded, {r['rows_quarantined'] or 0:,} quarantined")

@@ -19,6 +19,7 @@ import duckdb
 
 from pipeline import SQL
 from pipeline.stopwatch import timed
+from store import runs
 from store.sql import SqlFiles
 
 MODELS = SqlFiles(Path(__file__).parent / "models")
@@ -40,7 +41,7 @@ PHASES = {
 LAKE_EVENTS, LAKE_USERS = "lake events", "lake users"  # the Parquet files a step reads
 SPARK_INPUTS, SPARK_OUTPUT = "spark inputs", "spark output"  # the Spark engine's job's Parquet files (pipeline/spark/)
 FILES = (LAKE_EVENTS, LAKE_USERS, SPARK_INPUTS, SPARK_OUTPUT)  # what steps read or write that is not a table
-ENGINES = ("duckdb", "spark")  # what stages the event partitions (PA_ENGINE, `pipeline run --engine`)
+ENGINES = runs.ENGINES  # what stages the event partitions (PA_ENGINE, `pipeline run --engine`): duckdb first
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from store.sql import SqlFiles
 SQL = SqlFiles(Path(__file__).parent / "sql")
 TRIGGERS = ("cli", "schedule", "manual", "backfill", "airflow")
 MODES = ("incremental", "backfill", "dq")
+ENGINES = ("duckdb", "spark")  # what stages a load's event partitions (PA_ENGINE; pipeline/spark/ for spark)
 SUCCEEDED, WITH_WARNINGS = "succeeded", "succeeded_with_warnings"  # both published what they could
 ENDED = (SUCCEEDED, WITH_WARNINGS, "failed", "cancelled")
 RETRYABLE = ("failed", "cancelled")
@@ -63,18 +64,23 @@ class QueuedRun:
     mode: str  # incremental, backfill, dq
     start: str | None = None  # ISO dates of a backfill
     end: str | None = None
+    engine: str | None = None  # asked for with the run; None: the worker's PA_ENGINE
 
     def dates(self) -> tuple[dt.date | None, dt.date | None]:
         return tuple(dt.date.fromisoformat(d) if d else None for d in (self.start, self.end))
 
 
 def enqueue(con: duckdb.DuckDBPyConnection, mode: str, trigger: str, requested_by: str | None,
-            start=None, end=None) -> int:
-    """Record a run asked for as queued; the scheduler's worker executes queued runs one at a time, oldest first."""
+            start=None, end=None, engine: str | None = None) -> int:
+    """Record a run asked for as queued; the scheduler's worker executes queued runs one at a time, oldest first.
+    `engine`: what stages its event partitions (None: the worker's PA_ENGINE)."""
     _check(trigger, mode)
+    if engine is not None and (engine not in ENGINES or mode == "dq"):
+        raise ValueError(f"engine {engine!r}: a load runs on one of {', '.join(ENGINES)}; a dq run takes none")
     return SQL.run(con, "etl_runs_enqueue", {
         "trigger": trigger, "requested_by": requested_by, "now": utcnow(),
-        "parameters": json.dumps({"mode": mode, "start": _iso(start), "end": _iso(end)}),
+        "parameters": json.dumps({"mode": mode, "start": _iso(start), "end": _iso(end),
+                                  **({"engine": engine} if engine else {})}),
     }).fetchone()[0]
 
 
@@ -85,7 +91,8 @@ def claim_next(con: duckdb.DuckDBPyConnection) -> QueuedRun | None:
         return None
     run_id, trigger, requested_by, parameters = row
     p = json.loads(parameters or "{}")
-    return QueuedRun(run_id, trigger, requested_by, p.get("mode", "incremental"), p.get("start"), p.get("end"))
+    return QueuedRun(run_id, trigger, requested_by, p.get("mode", "incremental"), p.get("start"), p.get("end"),
+                     p.get("engine"))
 
 
 def progress(con: duckdb.DuckDBPyConnection, run_id: int, partitions: int, done: int) -> None:

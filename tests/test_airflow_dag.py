@@ -48,10 +48,12 @@ def airflow_env(tmp_path_factory) -> dict:
     return env
 
 
-def dag_test(env: dict, data_dir: Path, day: dt.date | None = None, **extra: str) -> tuple[dict, str]:
-    """`python product_analytics_dag.py [DAY]` (dag.test() for the day, default the lake's last): its outcome
-    ({"dag_run": state, "tasks": {task_id: state}}) and its log."""
-    proc = subprocess.run([str(AIRFLOW_BIN / "python"), str(DAG_FILE), *([day.isoformat()] if day else [])],
+def dag_test(env: dict, data_dir: Path, day: dt.date | None = None, engine: str | None = None,
+             **extra: str) -> tuple[dict, str]:
+    """`python product_analytics_dag.py [DAY] [--engine E]` (dag.test() for the day, default the lake's last, with
+    the run's param engine): its outcome ({"dag_run": state, "tasks": {task_id: state}}) and its log."""
+    proc = subprocess.run([str(AIRFLOW_BIN / "python"), str(DAG_FILE), *([day.isoformat()] if day else []),
+                           *(["--engine", engine] if engine else [])],
                           env={**env, "PA_DATA_DIR": str(data_dir), **extra}, cwd=data_dir, capture_output=True,
                           text=True, timeout=600)
     return outcome_of(proc.returncode, proc.stdout + proc.stderr), proc.stdout + proc.stderr
@@ -129,7 +131,8 @@ print(json.dumps({"errors": {k: str(v) for k, v in bag.import_errors.items()}, "
                dag.get_task("wait_for_partition").poke_interval],
     "on_failure": sorted({cb.__name__ for t in dag.tasks for cb in t.on_failure_callback}),
     "deadline": [[type(d.reference).__name__, d.interval.total_seconds(), d.callback.path.rsplit(".", 1)[1],
-                  d.callback.kwargs] for d in dag.deadline]}))
+                  d.callback.kwargs] for d in dag.deadline],
+    "engine": [dag.params.get_param("engine").value, dag.params.get_param("engine").schema.get("enum")]}))
 """
 
 
@@ -151,6 +154,7 @@ def test_the_dag_parses_with_its_tasks_schedule_and_alerts(airflow_env, tmp_path
     assert parsed["sensor"] == ["reschedule", 120.0, 12.0]  # polls every tenth of a timeout under 50 minutes
     assert parsed["on_failure"] == ["task_failed"]
     assert parsed["deadline"] == [["DagRunQueuedAtDeadline", 7200.0, "deadline_missed", {"hours": 2.0}]]
+    assert parsed["engine"] == ["duckdb", ["duckdb", "spark"]]  # a run's param; its default is PA_ENGINE's
 
 
 # -- in the task's process ---------------------------------------------------------------------------------------------
@@ -169,6 +173,17 @@ def test_the_first_day_loads_into_an_empty_warehouse(airflow_env, fresh_lake):
                                                                 ("backfill", str(START), str(START)))
     assert rows_loaded == lake_rows(fresh_lake.lake_dir, START, lake.KINDS)  # its events and user records
     assert published_rows(fresh_lake, START + dt.timedelta(days=1)) == 0  # that day only
+
+
+def test_the_runs_param_chooses_the_spark_engine(airflow_env, fresh_lake):
+    """A run triggered with {"engine": "spark"} stages its day in a PySpark job (local[2]); the run records it and
+    publishes the rows the DuckDB engine would."""
+    outcome, log = dag_test(airflow_env, fresh_lake.data_dir, START, "spark", PA_SPARK_DRIVER_MEMORY="1g")
+    assert outcome["dag_run"] == "success" and outcome["tasks"]["load"] == "success", log[-3000:]
+    with warehouse(fresh_lake) as con:
+        assert con.execute("SELECT engine, json_extract_string(parameters, '$.engine') FROM etl_runs "
+                           "WHERE trigger = 'airflow'").fetchall() == [("spark", "spark")]
+    assert published_rows(fresh_lake, START) == lake_rows(fresh_lake.lake_dir, START) > 0
 
 
 def test_a_new_day_loads_refreshes_churn_and_a_rerun_changes_nothing(airflow_env, fresh_lake):

@@ -45,7 +45,7 @@ def test_status_reports_partitions_rows_and_the_last_run(loaded):
     out = cli("status", data_dir=loaded)
     assert out.returncode == 0, out.stderr
     assert "events      6 partitions  2024-05-01 .. 2024-05-06" in out.stdout
-    assert "run 1 (incremental, cli) succeeded" in out.stdout
+    assert "run 1 (incremental, cli, duckdb engine) succeeded" in out.stdout
     assert "checks: 57 passed, 1 warned, 0 failed" in out.stdout and "warned: fct_events.freshness" in out.stdout
     assert "Pending in the lake: 0 partition(s)" in out.stdout
     with warehouse(make_settings(loaded)) as con:

@@ -207,7 +207,7 @@ def test_dq_and_runs_commands(copy_of_built):
     assert out.returncode == 0
     lines = out.stdout.splitlines()
     assert lines[0].startswith("run 2 (dq, cli) succeeded") and lines[-2].startswith("  warned: ")
-    assert any(line.startswith("run 1 (incremental, cli) succeeded") for line in lines)
+    assert any(line.startswith("run 1 (incremental, cli, duckdb engine) succeeded") for line in lines)
     assert re.fullmatch(r"  slowest steps: ([\w .]+ \d+\.\d s, ){2}[\w .]+ \d+\.\d s", lines[-1])  # the run's own seconds
     assert any("checks: 57 passed, 1 warned, 0 failed" in line for line in lines)
 

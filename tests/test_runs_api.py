@@ -93,6 +93,8 @@ def test_a_run_asked_for_is_executed_and_reported(api):
     ({"mode": "backfill", "start": "2024-13-01", "end": "2024-01-02"}, "is not a pair of dates (YYYY-MM-DD)"),
     ({"mode": "incremental", "start": "2024-01-02"}, "start and end are for a backfill"),
     ({"mode": "dq", "priority": 1}, "unknown field(s) 'priority'"),
+    ({"mode": "incremental", "engine": "flink"}, "engine must be one of duckdb, spark for a load (a dq run takes none); got 'flink'"),
+    ({"mode": "dq", "engine": "spark"}, "(a dq run takes none)"),
     (["dq"], "send a JSON object"),
 ])
 def test_a_bad_request_gets_400_saying_what_is_wrong(api, body, message):
@@ -115,7 +117,7 @@ def test_a_queued_run_can_be_cancelled_and_retried(api):
     """Two backfills asked for at once: the second waits while the first runs, is cancelled (never starts), then
     retried as a new run with the same dates; a running or ended run cannot be cancelled."""
     base, _ = api
-    span = {"mode": "backfill", "start": "2024-01-01", "end": "2024-01-28"}
+    span = {"mode": "backfill", "start": "2024-01-01", "end": "2024-01-28", "engine": "duckdb"}
     first = post(base, "/api/runs", span).json()["run_id"]
     second = post(base, "/api/runs", span).json()
     assert second["ahead"] >= 1
@@ -130,7 +132,7 @@ def test_a_queued_run_can_be_cancelled_and_retried(api):
     retried = post(base, f"/api/runs/{second['run_id']}/retry")
     assert retried.status_code == 202
     run = ended(base, retried.json()["run_id"])
-    assert run["status"] == "succeeded" and run["parameters"] == {**span, "mode": "backfill"}
+    assert run["status"] == "succeeded" and run["parameters"] == span and run["engine"] == "duckdb"
     assert post(base, f"/api/runs/{first}/retry").status_code == 409  # it succeeded: nothing to retry
 
 
@@ -150,7 +152,7 @@ def test_the_cli_goes_through_the_api_while_the_app_holds_the_warehouse(api):
     assert run.returncode == 0, run.stderr
     assert "queued through its API" in run.stderr and " succeeded in " in run.stdout
     runs = _cli(data, "runs", "--limit", "1", **env)
-    assert runs.returncode == 0 and runs.stdout.startswith("run ") and "(incremental, manual) succeeded" in runs.stdout
+    assert runs.returncode == 0 and runs.stdout.startswith("run ") and "(incremental, manual, duckdb engine) succeeded" in runs.stdout
     bad = _cli(data, "backfill", "--start", "2030-01-01", "--end", "2030-01-02", **env)
     assert bad.returncode == 1 and "400 No lake partition between 2030-01-01 and 2030-01-02" in bad.stderr
     down = _cli(data, "runs", PA_API_URL="http://127.0.0.1:9", PA_API_TOKEN=ADMIN_TOKEN)

@@ -17,6 +17,7 @@ import pytest
 
 from pipeline import lake
 from pipeline.generate import generate
+from pipeline.lifecycle import RunFailed
 from pipeline.spark import runner
 from tests import lakeread
 from tests.conftest import make_settings, run_etl, warehouse
@@ -183,3 +184,22 @@ def test_partitions_written_by_other_tools_are_read_by_one_job(lake_template, tm
     assert_same(duck, sparked, d, s)
     job = json.loads((runner.run_folder(sparked, s.run_id) / "job.json").read_text())
     assert len(job["groups"]) == len(VARIANTS) + 1  # the first day, with its uint64 ids, is an encoding of its own
+
+
+def test_a_failed_job_fails_the_run_saying_why_and_publishes_nothing(fresh_lake):
+    """A master URL Spark cannot use: the run fails with Spark's own first line and the job's log named, the
+    published tables as they were; a setting that names no engine is refused before anything runs."""
+    run_etl(fresh_lake)
+    before = fingerprint_of(fresh_lake)
+    generate(fresh_lake.lake_dir, users=0, days=1)
+    with pytest.raises(RunFailed) as failed:
+        run_etl(replace(spark(fresh_lake), spark_master="nowhere://cluster"))
+    error = failed.value.result.error
+    assert error.startswith("the Spark job on nowhere://cluster exited with 1: ") and "job.log" in error, error
+    assert "the JVM said SparkException: Master must either be yarn or start with spark, k8s, or local" in error
+    assert fingerprint_of(fresh_lake) == before
+    with warehouse(fresh_lake) as con:
+        assert con.execute("SELECT status, engine FROM etl_runs ORDER BY run_id DESC LIMIT 1").fetchone() == (
+            "failed", "spark")
+    with pytest.raises(ValueError, match="PA_ENGINE='flink' is not an engine"):
+        run_etl(replace(fresh_lake, engine="flink"))

@@ -2,12 +2,13 @@
 for here and executed by its scheduler's worker. JSON in and out; a bearer token (webapp/api_tokens.py) on every
 request, never a session cookie.
 
-    POST /api/runs                {"mode": "incremental" | "backfill" | "dq", "start": "YYYY-MM-DD", "end": ...}
+    POST /api/runs                {"mode": "incremental" | "backfill" | "dq", "start": "YYYY-MM-DD", "end": ...,
+                                   "engine": "duckdb" | "spark" (a load's; default the app's PA_ENGINE)}
                                   -> 202 {"run_id", "status": "queued", "ahead", "url"}
     GET  /api/runs?limit=N        -> 200 {"runs": [run, ...]} newest first (N: 1..500, default 20)
     GET  /api/runs/<id>           -> 200 run: status, progress, rows, checks, skipped partitions, message, error
     POST /api/runs/<id>/cancel    -> 200 the run, cancelled (only a queued run: 409 otherwise)
-    POST /api/runs/<id>/retry     -> 202 a new run with the same mode and dates (only a failed or cancelled run)
+    POST /api/runs/<id>/retry     -> 202 a new run with the same mode, dates and engine (a failed or cancelled run)
     GET  /api/status              -> 200 partitions and rows loaded, the last run, partitions pending in the lake
 
 401 without a valid token, 403 for a read-only token asking for a change, 400 for a bad request (what was wrong),
@@ -68,9 +69,10 @@ def _body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise Refused(400, 'send a JSON object, e.g. {"mode": "incremental"} (Content-Type: application/json)')
-    extra = set(body) - {"mode", "start", "end"}
+    extra = set(body) - {"mode", "start", "end", "engine"}
     if extra:
-        raise Refused(400, f"unknown field(s) {', '.join(sorted(map(repr, extra)))[:200]}: mode, start, end only")
+        raise Refused(400, f"unknown field(s) {', '.join(sorted(map(repr, extra)))[:200]}: mode, start, end, "
+                           f"engine only")
     return body
 
 
@@ -101,9 +103,13 @@ def ask_for_run():
         start, end = checked
     elif body.get("start") is not None or body.get("end") is not None:
         raise Refused(400, f"start and end are for a backfill; a {mode} run takes none")
+    engine = body.get("engine")
+    if engine is not None and (mode == "dq" or engine not in runs.ENGINES):
+        raise Refused(400, f"engine must be one of {', '.join(runs.ENGINES)} for a load (a dq run takes none); "
+                           f"got {str(engine)[:40]!r}")
     _worker_ready()
     with warehouse.cursor() as cur:
-        run_id, ahead = run_queue.request(cur, mode, f"{token.name} (api)", start, end)
+        run_id, ahead = run_queue.request(cur, mode, f"{token.name} (api)", start, end, engine)
     return _queued(run_id, ahead)
 
 

@@ -6,7 +6,8 @@ writer). The run of logical date D starts once D is over:
 
     wait_for_partition   a sensor (rescheduled) until lake/events/event_date=D/ holds a Parquet file
     load                 a backfill of [D, D] (idempotent): through the app's runs API when PA_API_URL and
-                         PA_API_TOKEN are set, else in the task's own process on the warehouse file
+                         PA_API_TOKEN are set, else in the task's own process on the warehouse file; on the
+                         engine the run's param `engine` names (duckdb or spark; default PA_ENGINE)
     quality_gate         fails, naming them, when the load's blocking data-quality checks failed
     refresh_churn        reports the churn scores the load refreshed; skipped while there is no model
 
@@ -20,8 +21,9 @@ Environment, besides the project's own (PA_DATA_DIR, PA_API_URL, PA_API_TOKEN, P
     PA_AIRFLOW_SENSOR_TIMEOUT_SECONDS   [21600] how long wait_for_partition waits for the day's partition
     PA_AIRFLOW_DEADLINE_HOURS           [6] the deadline of a run, counted from when it was queued
 
-`python product_analytics_dag.py [YYYY-MM-DD]` runs dag.test() for that day (default: the lake's last day of
-events) against PA_DATA_DIR and prints each task's state as JSON; it exits 0 when the run succeeded.
+`python product_analytics_dag.py [YYYY-MM-DD] [--engine duckdb|spark]` runs dag.test() for that day (default: the
+lake's last day of events) against PA_DATA_DIR and prints each task's state as JSON; it exits 0 when the run
+succeeded.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ import logging
 import os
 import sys
 
-from airflow.sdk import (CronDataIntervalTimetable, DeadlineAlert, DeadlineReference, PokeReturnValue, SyncCallback,
-                         dag, task)
+from airflow.sdk import (CronDataIntervalTimetable, DeadlineAlert, DeadlineReference, Param, PokeReturnValue,
+                         SyncCallback, dag, get_current_context, task)
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ START_DATE = dt.datetime.combine(dt.date.fromisoformat(os.environ.get("PA_AIRFLO
 SENSOR_TIMEOUT = float(os.environ.get("PA_AIRFLOW_SENSOR_TIMEOUT_SECONDS") or 6 * 3600)
 POKE_SECONDS = max(1.0, min(300.0, SENSOR_TIMEOUT / 10))  # every 5 minutes, or a tenth of a shorter timeout
 DEADLINE_HOURS = float(os.environ.get("PA_AIRFLOW_DEADLINE_HOURS") or 6)
+ENGINES = ("duckdb", "spark")  # store.runs.ENGINES: what stages the day's events (README, "The Spark engine")
 
 
 def _settings():
@@ -118,6 +121,9 @@ def deadline_missed(context=None, hours: float = DEADLINE_HOURS) -> None:
                            callback=SyncCallback(deadline_missed, kwargs={"hours": DEADLINE_HOURS}),
                            name="loaded within PA_AIRFLOW_DEADLINE_HOURS"),
     tags=["product-analytics"],
+    params={"engine": Param(os.environ.get("PA_ENGINE") or "duckdb", enum=list(ENGINES),
+                            description="what stages the day's event partitions: duckdb, or spark (a PySpark job "
+                                        "on PA_SPARK_MASTER / PA_SPARK_REMOTE); DuckDB publishes either way")},
     doc_md=__doc__,
 )
 def product_analytics():
@@ -141,8 +147,8 @@ def product_analytics():
         """Backfill the day; the run's id, status, failed checks and skipped partitions. A run that failed its
         checks is returned (quality_gate fails on it); any other failure, or the day's events partition skipped
         (a corrupt file, a broken contract), fails this task."""
-        day_ = dt.date.fromisoformat(day)
-        outcome = _load_through_api(day_) if _through_api() else _load_here(day_)
+        day_, engine = dt.date.fromisoformat(day), get_current_context()["params"]["engine"]
+        outcome = _load_through_api(day_, engine) if _through_api() else _load_here(day_, engine)
         for line in outcome.pop("after_run", []):
             log.info("%s", line)
         if outcome["status"] == "failed" and outcome["failed_checks"]:
@@ -206,13 +212,15 @@ def _outcome(day: dt.date, run_id: int, status: str, failed_checks: list[str], s
             "skipped": skipped, "error": error, "message": message, "after_run": after_run or []}
 
 
-def _load_here(day: dt.date) -> dict:
+def _load_here(day: dt.date, engine: str) -> dict:
     """The backfill in this process, on the warehouse file; then what follows every run (churn scores, alerts)."""
+    from dataclasses import replace
+
     from pipeline import etl, run_queue
     from pipeline.lifecycle import RunFailed
     from store.warehouse import Warehouse, WarehouseBusy
 
-    settings = _settings()
+    settings = replace(_settings(), engine=engine)
     try:
         wh = Warehouse(settings)
     except WarehouseBusy as exc:
@@ -231,13 +239,14 @@ def _load_here(day: dt.date) -> dict:
                     result.skipped, result.error, result.message, after)
 
 
-def _load_through_api(day: dt.date) -> dict:
+def _load_through_api(day: dt.date, engine: str) -> dict:
     """The backfill asked of the app's runs API and waited for (the app's worker runs it, then its after-run)."""
     from pipeline import api_client
 
     settings = _settings()
-    run_id = api_client.ask_for_run(settings, "backfill", day, day)
-    log.info("run %s (backfill of %s) queued through the app's API at %s", run_id, day, settings.api_url)
+    run_id = api_client.ask_for_run(settings, "backfill", day, day, engine)
+    log.info("run %s (backfill of %s, %s engine) queued through the app's API at %s", run_id, day, engine,
+             settings.api_url)
     seen = {}
 
     def progress(run: dict) -> None:
@@ -265,7 +274,7 @@ def _last_lake_day() -> dt.date:
     return days[-1]
 
 
-def test_day(day: dt.date) -> dict:
+def test_day(day: dt.date, engine: str | None = None) -> dict:
     """dag.test() for one day (logical date: the day at 00:00 UTC); the run's state and each task's.
 
     Airflow 3.3.2's dag.test() fails at the end of a successful run of a DAG with a deadline alert (it looks its
@@ -279,12 +288,16 @@ def test_day(day: dt.date) -> dict:
         log.warning("migrating the Airflow metadata database of AIRFLOW_HOME first")
         upgradedb()
     product_analytics_dag.deadline = None
-    dag_run = product_analytics_dag.test(logical_date=dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc))
+    dag_run = product_analytics_dag.test(logical_date=dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc),
+                                         run_conf={"engine": engine} if engine else None)
     return {"day": day.isoformat(), "dag_run": str(dag_run.state),
             "tasks": {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}}
 
 
 if __name__ == "__main__":
-    outcome = test_day(dt.date.fromisoformat(sys.argv[1]) if len(sys.argv) > 1 else _last_lake_day())
+    args = sys.argv[1:]
+    chosen = args[args.index("--engine") + 1] if "--engine" in args else None
+    days = [a for a in args if a[:1].isdigit()]
+    outcome = test_day(dt.date.fromisoformat(days[0]) if days else _last_lake_day(), chosen)
     print(json.dumps(outcome))
     sys.exit(0 if outcome["dag_run"] == "success" else 1)

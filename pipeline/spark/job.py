@@ -10,16 +10,19 @@ and prints one JSON line last: rows staged and accepted, seconds per stage, the 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import resource
 import sys
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 SQL_DIR = Path(__file__).parent / "sql"
+WIDE = ("uint64", "decimal")  # Arrow types of ids whose values may not fit BIGINT
 ID_COLUMNS = ("event_id", "user_id", "session_id")
 TEXT_COLUMNS = ("platform", "event_type", "device", "country")
 
@@ -53,25 +56,39 @@ def event_ts(kind: str):
     return col.cast("timestamp_ntz")  # a UTC-adjusted one is an instant; the session time zone is UTC
 
 
+def bigint(name: str, kind: str):
+    """An id column as BIGINT, and whether its value did not fit (then NULL, and the row quarantined): only unsigned
+    64-bit and decimal encodings can hold such values; narrower integers are widened."""
+    if kind == "absent":
+        return F.lit(None).cast("bigint"), F.lit(False)
+    if kind.startswith(WIDE):
+        value = F.expr(f"try_cast(`{name}` AS BIGINT)")
+        return value, F.col(name).isNotNull() & value.isNull()
+    return F.col(name).cast("bigint"), F.lit(False)
+
+
 def read_group(spark: SparkSession, group: dict) -> DataFrame:
-    """The group's files with the contract's columns: ids as DECIMAL(38,0) (checked against BIGINT in SQL), text
-    as strings, event_ts as above, and each row's partition day, file (relative to the lake) and row number."""
+    """The group's files with the contract's columns (ids as BIGINT with out_of_range, text as strings, event_ts as
+    above) and each row's partition day (event_date), file relative to the lake (source_file) and row number."""
     kinds = group["columns"]
-    files = spark.createDataFrame([(rel, day) for _, rel, day in group["files"]],
-                                  "source_file string, partition_day string")
-    df = spark.read.parquet(*[uri for uri, _, _ in group["files"]])
-    cols = [F.col("_metadata.file_path").alias("file_path"),
-            F.col("_metadata.row_index").alias("file_row_number"), event_ts(kinds["event_ts"]).alias("event_ts")]
-    for name in ID_COLUMNS:
-        cols.append((F.col(name) if kinds[name] != "absent" else F.lit(None)).cast("decimal(38,0)").alias(name))
-    for name in TEXT_COLUMNS:
-        cols.append((F.col(name) if kinds[name] != "absent" else F.lit(None)).cast("string").alias(name))
-    # Spark names a file by its URL-encoded URI; the lake's layout makes its last three parts the plan's name
-    relative = F.regexp_extract(F.url_decode(F.replace(F.col("file_path"), F.lit("+"), F.lit("%2B"))),
-                                r"([^/]+/[^/]+/[^/]+)$", 1)
-    return (df.select(*cols).withColumn("source_file", relative).join(F.broadcast(files), "source_file")
-            .select(*ID_COLUMNS, *TEXT_COLUMNS, "event_ts", "file_row_number", "source_file",
-                    F.to_date("partition_day").alias("partition_date")))
+    df = spark.read.parquet(*[path for path, _, _ in group["files"]])
+    days = {rel: dt.date.fromisoformat(day) for _, rel, day in group["files"]}
+    names = {}  # Spark's URL-encoded URI of each file -> its name in the plan (the lake's layout: its last 3 parts)
+    for (uri,) in df.select("_metadata.file_path").distinct().collect():
+        names[uri] = "/".join(unquote(uri).split("/")[-3:])
+        if names[uri] not in days:
+            raise RuntimeError(f"Spark read {uri}, which is not one of the run's files")
+    source_file = F.create_map(*[F.lit(v) for pair in names.items() for v in pair])[F.col("_metadata.file_path")]
+    event_date = F.create_map(*[F.lit(v) for uri, rel in names.items() for v in (uri, days[rel])])[
+        F.col("_metadata.file_path")]
+    ids = {name: bigint(name, kinds[name]) for name in ID_COLUMNS}
+    return df.select(*[ids[name][0].alias(name) for name in ID_COLUMNS],
+                     *[(F.col(n) if kinds[n] != "absent" else F.lit(None)).cast("string").alias(n)
+                       for n in TEXT_COLUMNS],
+                     event_ts(kinds["event_ts"]).alias("event_ts"),
+                     (ids["event_id"][1] | ids["user_id"][1] | ids["session_id"][1]).alias("out_of_range"),
+                     event_date.alias("event_date"), source_file.alias("source_file"),
+                     F.col("_metadata.row_index").alias("file_row_number"))
 
 
 def main(job_path: str) -> int:

@@ -2,7 +2,8 @@
 `pipeline/spark/job.py`), and naming its output per batch of days.
 
     $PA_DATA_DIR/spark/run-<id>/inputs/*.parquet     what the warehouse exports for the job (spark_inputs step)
-    $PA_DATA_DIR/spark/run-<id>/job.json, job.log     the job's description and its output
+    $PA_DATA_DIR/spark/run-<id>/job.json, job.log     the job's description and its log
+    $PA_DATA_DIR/spark/run-<id>/report.json           what it reported: rows, seconds per stage, peak memory
     $PA_DATA_DIR/spark/run-<id>/staged/, activity/    what it writes (pipeline/spark/job.py)
 
 Only the newest run's folder is kept (older ones are removed when a Spark run starts).
@@ -11,8 +12,10 @@ Only the newest run's folder is kept (older ones are removed when a Spark run st
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -100,7 +103,8 @@ def job_description(settings: Settings, run_id: int, folder: Path, files: list[L
                     lake_dir: Path) -> dict:
     """The job's JSON: the engine's settings, the run's event files grouped by encoding (each group is read with its
     own schema), the inputs, where to write. Files are named for the cluster: under PA_SPARK_LAKE_URI when set."""
-    lake_uri = settings.spark_lake_uri.rstrip("/") or Path(lake_dir).resolve().as_uri()
+    # local paths go as plain absolute paths: Hadoop does not undo a file: URI's percent-escapes (a space, an =)
+    lake_uri = settings.spark_lake_uri.rstrip("/") or str(Path(lake_dir).resolve())
     groups: dict[str, dict] = {}
     for f in files:
         kinds = encoding(f.path)
@@ -109,8 +113,8 @@ def job_description(settings: Settings, run_id: int, folder: Path, files: list[L
     return {
         "run_id": run_id, "master": settings.spark_master, "remote": settings.spark_remote,
         "driver_memory": settings.spark_driver_memory, "shuffle_partitions": str(settings.spark_shuffle_partitions),
-        "as_of": as_of.isoformat(sep=" "), "groups": list(groups.values()), "out": folder.resolve().as_uri(),
-        "inputs": {name: (folder / "inputs" / f"{name}.parquet").resolve().as_uri() for name in INPUTS},
+        "as_of": as_of.isoformat(sep=" "), "groups": list(groups.values()), "out": str(folder.resolve()),
+        "inputs": {name: str((folder / "inputs" / f"{name}.parquet").resolve()) for name in INPUTS},
     }
 
 
@@ -118,6 +122,9 @@ def run_job(settings: Settings, run_id: int, folder: Path, files: list[LakeFile]
             lake_dir: Path, rows_in_files: int) -> SparkOutput:
     """Start the job in its own process and wait for it; SparkJobFailed when it fails or its staged rows are not
     every row the files' footers declare (nothing is dropped between the lake and the warehouse)."""
+    if importlib.util.find_spec("pyspark") is None:
+        raise SparkJobFailed("the Spark engine needs PySpark in this environment: install the `spark` extra "
+                             "(`make spark`, or pip install 'product-analytics[spark]') and Java 17 for local mode")
     job = folder / "job.json"
     job.write_text(json.dumps(job_description(settings, run_id, folder, files, as_of, lake_dir), indent=1),
                    encoding="utf-8")
@@ -128,12 +135,24 @@ def run_job(settings: Settings, run_id: int, folder: Path, files: list[LakeFile]
     lines = done.stdout.decode("utf-8", "replace").strip().splitlines()
     report = _last_json(lines)
     if done.returncode != 0 or "staged" not in report:
-        why = report.get("error") or "..." + log_path.read_text(encoding="utf-8", errors="replace")[-LOG_TAIL:]
-        raise SparkJobFailed(f"the Spark job exited with {done.returncode}: {why} (its log: {log_path})")
+        log_text = log_path.read_text(encoding="utf-8", errors="replace")
+        why = "; ".join(filter(None, (report.get("error"), _jvm_cause(log_text)))) or "..." + log_text[-LOG_TAIL:]
+        where = settings.spark_remote or settings.spark_master
+        raise SparkJobFailed(f"the Spark job on {where} exited with {done.returncode}: {why} (its log: {log_path})")
+    (folder / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     if report["staged"] != rows_in_files:
         raise SparkJobFailed(f"the Spark job staged {report['staged']:,} rows but the run's event files hold "
                              f"{rows_in_files:,} (its output: {folder})")
     return SparkOutput(folder, report)
+
+
+def _jvm_cause(log_text: str) -> str | None:
+    """What the JVM said went wrong first (an exception's message in the log), when the Python side could not."""
+    for line in log_text.splitlines():
+        found = re.search(r"(?:^Exception in thread \S+ |^Caused by: )?([\w.$]+(?:Exception|Error)): (.+)$", line)
+        if found and not line.lstrip().startswith(("at ", "File ")) and "py4j" not in found[1]:
+            return f"the JVM said {found[1].rsplit('.', 1)[-1]}: {found[2][:300]}"
+    return None
 
 
 def _last_json(lines: list[str]) -> dict:

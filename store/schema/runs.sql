@@ -88,6 +88,6 @@ CREATE OR REPLACE MACRO run_history() AS TABLE
            r.rows_loaded, r.rows_quarantined, r.message, r.error, r.step_seconds, r.skipped,
            coalesce(c.checks, 0) AS checks, coalesce(c.checks_passed, 0) AS checks_passed,
            coalesce(c.checks_warned, 0) AS checks_warned, coalesce(c.checks_failed, 0) AS checks_failed,
-           c.failed_checks, c.warned_checks
+           c.failed_checks, c.warned_checks, r.engine
     FROM etl_runs AS r
     LEFT JOIN checks AS c USING (run_id);

@@ -52,7 +52,7 @@ def run_rows(history: pd.DataFrame, show_idle: bool) -> tuple[list[dict], int]:
                 "; ".join(f"{p['kind']} {p['day']}" for p in skipped[:3]) + ("..." if len(skipped) > 3 else "") + \
                 (f" — {note}" if note else "")
         rows.append({
-            "run_id": int(run["run_id"]), "status": run["status"], "what": f"{run['mode']} · {run['trigger']}",
+            "run_id": int(run["run_id"]), "status": run["status"], "what": " · ".join(filter(None, (run["mode"], run["trigger"], run.get("engine")))),
             "requested_by": run["requested_by"], "started_at": _when(run["started_at"] or run["queued_at"]),
             "duration_s": run.get("duration_s"), "partitions": run["partitions"],
             "rows_loaded": run["rows_loaded"], "rows_quarantined": run["rows_quarantined"],

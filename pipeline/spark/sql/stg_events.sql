@@ -3,18 +3,10 @@
 -- pipeline/models/staging/stg_events.sql (the DuckDB engine's), plus the duplicates within the run's partitions
 -- (every copy but the first by partition, file, row), which DuckDB's stg_events_duplicates finds per batch.
 -- tests/test_spark_engine.py holds the two engines' published tables and quarantine equal.
--- Views: lake_events (the files, ids as DECIMAL(38,0), event_ts as TIMESTAMP_NTZ, partition_date and source_file
--- from the plan), dim_users, dim_platform, dim_event_type (exported by the warehouse for this run).
-WITH raw AS (
-    SELECT try_cast(event_id AS BIGINT) AS event_id, try_cast(user_id AS BIGINT) AS user_id, platform, event_type,
-           event_ts, try_cast(session_id AS BIGINT) AS session_id, device, country,
-           partition_date AS event_date, source_file, file_row_number,
-           (event_id IS NOT NULL AND try_cast(event_id AS BIGINT) IS NULL)
-               OR (user_id IS NOT NULL AND try_cast(user_id AS BIGINT) IS NULL)
-               OR (session_id IS NOT NULL AND try_cast(session_id AS BIGINT) IS NULL) AS out_of_range
-    FROM lake_events
-),
-checked AS (
+-- Views: lake_events (the files, each group of one encoding brought to the contract's types by pipeline/spark/job.py:
+-- ids as BIGINT with out_of_range when one did not fit, event_ts as TIMESTAMP_NTZ of UTC wall time, the partition
+-- day, the file and the row number), dim_users, dim_platform, dim_event_type (exported by the warehouse for this run).
+WITH checked AS (
     SELECT r.event_id, r.user_id, r.platform, r.event_type, r.event_ts, r.session_id, r.device, r.country,
            r.event_date, r.source_file, r.file_row_number,
            CAST(year(r.event_date) * 10000 + month(r.event_date) * 100 + day(r.event_date) AS INT) AS date_key,
@@ -30,7 +22,7 @@ checked AS (
                WHEN r.event_ts > CAST(:as_of AS TIMESTAMP_NTZ) THEN 'event_ts in the future'
                WHEN u.user_key IS NULL THEN 'user unknown at event_ts'
            END AS reject_reason
-    FROM raw AS r
+    FROM lake_events AS r
     LEFT JOIN dim_platform AS p ON p.platform_name = r.platform
     LEFT JOIN dim_event_type AS t ON t.event_type = r.event_type
     LEFT JOIN dim_users AS u ON u.user_id = r.user_id AND r.event_ts >= u.valid_from AND r.event_ts < u.valid_to
