@@ -120,8 +120,8 @@ def main() -> int:
     verdict = same_tables([workdir / e for e in engines]) if len(engines) > 1 else "-"
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"DuckDB {__import__('duckdb').__version__}; median of {args.repeat}")
-    head = ("| load | rows read | seconds | vs duckdb | warehouse process peak | Spark JVM peak | where the time goes |\n"
-            "|---|---|---|---|---|---|---|")
+    head = ("| load | rows read | seconds | vs duckdb | warehouse process peak | Spark JVM peak "
+            "| where the time goes |\n|---|---|---|---|---|---|---|")
     base = statistics.median(x["seconds"] for x in full[engines[0]])
     rows = [line(f"full, {e}", full[e], None if e == engines[0] else base) for e in engines]
     print(head, *rows, f"\npublished tables after the full loads: {verdict}", sep="\n")

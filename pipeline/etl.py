@@ -105,7 +105,8 @@ def publish(con: duckdb.DuckDBPyConnection, plan: Plan, workspace: dict, run: Ru
     done += len(set(plan.dates("events")) - {f.partition_date for f in plan.files_of("events")})  # gone from the lake
     for batch in _batches(plan.files_of("events")):
         days = sorted({f.partition_date for f in batch})
-        engine_files = {"staged_files": job.staged_files(days), "activity_files": job.activity_files(days)} if job else {}
+        engine_files = ({"staged_files": job.staged_files(days), "activity_files": job.activity_files(days)}
+                        if job else {})
         steps.run_phase(con, "batch", {**params, **engine_files, "files": [f.path for f in batch], "days": days},
                         seconds=seconds, engine=engine)
         done += len({f.partition_date for f in batch})

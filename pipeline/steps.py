@@ -165,7 +165,8 @@ def writers(table: str) -> Iterator[Step]:
 
 def markdown() -> str:
     """The graph as docs/models.md shows it: one table row per step, in run order."""
-    rows = ["| # | phase | step (SQL file) | engines | writes | reads | one row of what it writes (the file opens with it) |",
+    rows = ["| # | phase | step (SQL file) | engines | writes | reads "
+            "| one row of what it writes (the file opens with it) |",
             "|---|---|---|---|---|---|---|"]
     for number, s in enumerate(STEPS, 1):
         where = f"pipeline/sql/{s.file}.sql" if s.layer == "run" else f"pipeline/models/{s.file}.sql"

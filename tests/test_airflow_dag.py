@@ -348,7 +348,9 @@ def test_through_the_api_the_app_runs_the_backfill(airflow_env, app):
         "backfill", str(NEW_DAY), str(NEW_DAY))
     assert newest["requested_by"] == "ci (api)" and newest["status"] == "succeeded"
     assert newest["rows_loaded"] == lake_rows(data_dir / "lake", NEW_DAY, lake.KINDS) > 0
-    assert f"run {newest['run_id']} (backfill of {NEW_DAY}) queued through the app's API at {base}" in log
+    assert (f"run {newest['run_id']} (backfill of {NEW_DAY}, duckdb engine) queued through the app's API at "
+            f"{base}") in log
+    assert newest["parameters"]["engine"] == newest["engine"] == "duckdb"  # the run's param, sent with the request
     status = requests.get(f"{base}/api/status", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10).json()
     assert next(p for p in status["partitions"] if p[0] == "events")[3] == str(NEW_DAY)
 

@@ -93,7 +93,8 @@ def test_a_run_asked_for_is_executed_and_reported(api):
     ({"mode": "backfill", "start": "2024-13-01", "end": "2024-01-02"}, "is not a pair of dates (YYYY-MM-DD)"),
     ({"mode": "incremental", "start": "2024-01-02"}, "start and end are for a backfill"),
     ({"mode": "dq", "priority": 1}, "unknown field(s) 'priority'"),
-    ({"mode": "incremental", "engine": "flink"}, "engine must be one of duckdb, spark for a load (a dq run takes none); got 'flink'"),
+    ({"mode": "incremental", "engine": "flink"},
+     "engine must be one of duckdb, spark for a load (a dq run takes none); got 'flink'"),
     ({"mode": "dq", "engine": "spark"}, "(a dq run takes none)"),
     (["dq"], "send a JSON object"),
 ])
@@ -152,7 +153,8 @@ def test_the_cli_goes_through_the_api_while_the_app_holds_the_warehouse(api):
     assert run.returncode == 0, run.stderr
     assert "queued through its API" in run.stderr and " succeeded in " in run.stdout
     runs = _cli(data, "runs", "--limit", "1", **env)
-    assert runs.returncode == 0 and runs.stdout.startswith("run ") and "(incremental, manual, duckdb engine) succeeded" in runs.stdout
+    assert runs.returncode == 0 and runs.stdout.startswith("run ")
+    assert "(incremental, manual, duckdb engine) succeeded" in runs.stdout
     bad = _cli(data, "backfill", "--start", "2030-01-01", "--end", "2030-01-02", **env)
     assert bad.returncode == 1 and "400 No lake partition between 2030-01-01 and 2030-01-02" in bad.stderr
     down = _cli(data, "runs", PA_API_URL="http://127.0.0.1:9", PA_API_TOKEN=ADMIN_TOKEN)

@@ -61,9 +61,10 @@ def bad_rows(settings) -> None:
         {**good, "event_id": 9_000_006, "user_id": UNKNOWN_USER, "event_ts": at},
         {**good, "event_id": 9_000_007, "device": "toaster", "country": "ZZ", "event_ts": at},  # loaded, checks warn
         day[second][1], day[second][1],  # one event written twice more in its own partition
-        {**day[first][0], "event_ts": at},  # an event_id of the first day again on the second: this copy is the duplicate
+        {**day[first][0], "event_ts": at},  # an event_id of the first day again on the second day: the duplicate
     ])
-    append_rows(settings, fifth, [{**day[second][2], "event_ts": dt.datetime.combine(fifth, dt.time(8))}, {**day[fifth][0], "event_id": 9_000_010, "session_id": None}])
+    append_rows(settings, fifth, [{**day[second][2], "event_ts": dt.datetime.combine(fifth, dt.time(8))},
+                                  {**day[fifth][0], "event_id": 9_000_010, "session_id": None}])
     append_rows(settings, last, [{**day[last][0], "event_id": 9_000_020,
                                   "event_ts": dt.datetime.combine(last, dt.time(23, 59, 30))}])  # after AS_OF
 

@@ -46,10 +46,11 @@ def test_an_admin_backfills_and_watches_it_finish(with_users):
     duo.wait_for_contains_text("#admin-run-result", f"Run {run} succeeded", timeout=60)  # after the scheduler's runs
     result = duo.find_element("#admin-run-result").text
     assert "rows read" in result and "quarantined" in result and "checks:" in result and "0 failed" in result
+    assert f"Run {run} succeeded (duckdb engine)." in result
     duo.wait_for_contains_text("#admin-runs", "backfill", timeout=10)
     newest = runs_shown(duo)[0]
     assert [newest[k] for k in ("run_id", "status", "what", "requested_by")] == [
-        run, "succeeded", "backfill · backfill", "ada"]
+        run, "succeeded", "backfill · backfill · duckdb", "ada"]  # mode, trigger, engine
     assert newest["partitions"] == "6" and "," in newest["rows_loaded"]  # 3 days of events and users; 1,234 style
     # the history fits the page: no sideways scrolling at this width
     viewport = duo.driver.execute_script(

@@ -52,7 +52,8 @@ def run_rows(history: pd.DataFrame, show_idle: bool) -> tuple[list[dict], int]:
                 "; ".join(f"{p['kind']} {p['day']}" for p in skipped[:3]) + ("..." if len(skipped) > 3 else "") + \
                 (f" — {note}" if note else "")
         rows.append({
-            "run_id": int(run["run_id"]), "status": run["status"], "what": " · ".join(filter(None, (run["mode"], run["trigger"], run.get("engine")))),
+            "run_id": int(run["run_id"]), "status": run["status"],
+            "what": " · ".join(filter(None, (run["mode"], run["trigger"], run.get("engine")))),
             "requested_by": run["requested_by"], "started_at": _when(run["started_at"] or run["queued_at"]),
             "duration_s": run.get("duration_s"), "partitions": run["partitions"],
             "rows_loaded": run["rows_loaded"], "rows_quarantined": run["rows_quarantined"],
@@ -105,7 +106,8 @@ def progress_view(queue: list[dict], watched: dict | None) -> list:
         rows = (f"{int(watched['rows_read'] or 0):,} rows read, {int(watched['rows_loaded'] or 0):,} loaded, "
                 f"{int(watched['rows_quarantined'] or 0):,} quarantined; checks: {int(watched['checks_passed'])} "
                 f"passed, {int(watched['checks_warned'])} warned, {int(watched['checks_failed'])} failed")
-        out.append(dbc.Alert([html.Strong(f"Run {watched['run_id']} {watched['status']}. "), rows,
+        engine = f" ({watched['engine']} engine)" if isinstance(watched.get("engine"), str) else ""  # none: dq
+        out.append(dbc.Alert([html.Strong(f"Run {watched['run_id']} {watched['status']}{engine}. "), rows,
                               html.Div(watched["error"] or watched["message"] or "", className="small mt-1")],
                              color=ENDED_COLORS[watched["status"]], className="mb-0 py-2", id="admin-run-result"))
     return out or [html.Div("Nothing running.", className="small text-muted")]

@@ -26,8 +26,8 @@ dash.register_page(__name__, path="/admin", name="Admin", order=9, nav=False, ti
 
 # (field, header, width, format): a number is a fixed width in pixels; None shares the rest of the row, wrapped.
 # Fits 1440 px without scrolling sideways.
-RUN_COLUMNS = [("run_id", "Run", 70, "id"), ("status", "Status", 160, None), ("what", "What", 165, None),
-               ("requested_by", "Who", 105, None), ("started_at", "Started (UTC)", 150, "time"),
+RUN_COLUMNS = [("run_id", "Run", 70, "id"), ("status", "Status", 160, None), ("what", "What", 190, None),
+               ("requested_by", "Who", 105, None), ("started_at", "Started (UTC)", 140, "time"),
                ("duration_s", "Seconds", 90, "seconds"), ("partitions", "Partitions", 95, "count"),
                ("rows_loaded", "Loaded", 105, "count"), ("rows_quarantined", "Quarantined", 110, "count"),
                ("checks", "Checks", 95, "checks"), ("note", "Message", None, "text")]
