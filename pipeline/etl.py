@@ -133,12 +133,12 @@ def run(con: duckdb.DuckDBPyConnection, settings: Settings, *, start: dt.date | 
     already recorded (queued, then claimed by the scheduler's worker) instead of a new one.
     """
     mode = "incremental" if start is None else "backfill"
-    if settings.engine not in steps.ENGINES:
-        raise ValueError(f"PA_ENGINE={settings.engine!r} is not an engine (known: {', '.join(steps.ENGINES)})")
     with run_lifecycle(con, mode, trigger=trigger, requested_by=requested_by,
                        parameters={"start": start, "end": end, "engine": settings.engine}, run_id=run_id,
                        on_progress=progress) as current:
         result = current.result
+        if settings.engine not in steps.ENGINES:  # recorded as the run's failure, a queued run's included
+            raise ValueError(f"PA_ENGINE={settings.engine!r} is not an engine (known: {', '.join(steps.ENGINES)})")
         result.engine = settings.engine
         result.days = (start, end) if start is not None else None
         with timed(result.step_seconds, "plan"):
@@ -164,8 +164,8 @@ def run(con: duckdb.DuckDBPyConnection, settings: Settings, *, start: dt.date | 
                 if plan.is_empty:  # every partition skipped: the checks still see what the lake inspection found
                     SQL.run(con, "run_workspace", workspace)
                 else:
-                    rows_in_files = sum(n for f, n in inspection.row_counts().items()
-                                        if f in {p.path for p in plan.files_of("events")})
+                    event_files = {f.path for f in plan.files_of("events")}
+                    rows_in_files = sum(n for f, n in inspection.row_counts().items() if f in event_files)
                     result.rows_read, result.rows_loaded = publish(con, plan, workspace, current, as_of, settings,
                                                                    rows_in_files)
                 result.checks = gate.audit_run(con, settings, as_of, result.step_seconds)

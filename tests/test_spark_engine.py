@@ -202,5 +202,6 @@ def test_a_failed_job_fails_the_run_saying_why_and_publishes_nothing(fresh_lake)
     with warehouse(fresh_lake) as con:
         assert con.execute("SELECT status, engine FROM etl_runs ORDER BY run_id DESC LIMIT 1").fetchone() == (
             "failed", "spark")
-    with pytest.raises(ValueError, match="PA_ENGINE='flink' is not an engine"):
+    with pytest.raises(RunFailed, match="PA_ENGINE='flink' is not an engine \\(known: duckdb, spark\\)"):
         run_etl(replace(fresh_lake, engine="flink"))
+    assert fingerprint_of(fresh_lake) == before

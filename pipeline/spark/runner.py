@@ -113,7 +113,7 @@ def job_description(settings: Settings, run_id: int, folder: Path, files: list[L
     return {
         "run_id": run_id, "master": settings.spark_master, "remote": settings.spark_remote,
         "driver_memory": settings.spark_driver_memory, "shuffle_partitions": str(settings.spark_shuffle_partitions),
-        "as_of": as_of.isoformat(sep=" "), "groups": list(groups.values()), "out": str(folder.resolve()),
+        "as_of": _utc_wall(as_of).isoformat(sep=" "), "groups": list(groups.values()), "out": str(folder.resolve()),
         "inputs": {name: str((folder / "inputs" / f"{name}.parquet").resolve()) for name in INPUTS},
     }
 
@@ -144,6 +144,11 @@ def run_job(settings: Settings, run_id: int, folder: Path, files: list[LakeFile]
         raise SparkJobFailed(f"the Spark job staged {report['staged']:,} rows but the run's event files hold "
                              f"{rows_in_files:,} (its output: {folder})")
     return SparkOutput(folder, report)
+
+
+def _utc_wall(moment: dt.datetime) -> dt.datetime:
+    """UTC wall time, as the warehouse's timestamps are (an aware moment converted, a naive one taken as UTC)."""
+    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _jvm_cause(log_text: str) -> str | None:
