@@ -21,10 +21,10 @@ from urllib.parse import unquote
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from pipeline.spark.runner import ID_COLUMNS, TEXT_COLUMNS
+
 SQL_DIR = Path(__file__).parent / "sql"
 WIDE = ("uint64", "decimal")  # Arrow types of ids whose values may not fit BIGINT
-ID_COLUMNS = ("event_id", "user_id", "session_id")
-TEXT_COLUMNS = ("platform", "event_type", "device", "country")
 
 
 def session(job: dict) -> SparkSession:

@@ -28,7 +28,7 @@ from pipeline.lake import LakeFile
 from store.settings import Settings
 
 INPUTS = ("dim_users", "dim_platform", "dim_event_type")
-ID_COLUMNS = ("event_id", "user_id", "session_id")
+ID_COLUMNS = ("event_id", "user_id", "session_id")  # the contract's columns the job reads (pipeline/lake.py)
 TEXT_COLUMNS = ("platform", "event_type", "device", "country")
 LOG_TAIL = 2000  # characters of the job's log a failure quotes when the job could not say why itself
 
