@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.etl import warm, where_time_goes  # noqa: E402  (the ETL benchmark's: warm page cache, slowest steps)
+
 CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
@@ -62,17 +64,6 @@ def load(engine: str, data_dir: Path) -> dict:
     if out.returncode != 0:
         sys.exit(f"the {engine} load failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def warm(lake: Path) -> None:
-    for path in lake.rglob("*.parquet"):
-        path.read_bytes()
-
-
-def where_time_goes(steps: dict[str, float], top: int = 7) -> str:
-    checks = sum(v for k, v in steps.items() if k.startswith("check "))
-    rest = sorted(((k, v) for k, v in steps.items() if not k.startswith("check ")), key=lambda kv: -kv[1])
-    return ", ".join(f"{k} {v:.1f} s" for k, v in rest[:top]) + f", the checks {checks:.1f} s"
 
 
 def fresh(workdir: Path, engine: str, lake: Path) -> Path:

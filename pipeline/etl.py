@@ -66,11 +66,11 @@ def _batches(files: list[lake.LakeFile]) -> Iterator[list[lake.LakeFile]]:
 
 
 def publish(con: duckdb.DuckDBPyConnection, plan: Plan, workspace: dict, run: Run, as_of: dt.datetime,
-            settings: Settings, rows_in_files: int = 0) -> tuple[int, int]:
+            settings: Settings) -> tuple[int, int]:
     """Every write of the run, phase by phase (pipeline/steps.py), inside the caller's transaction; returns (rows
     read, rows loaded). Rows stamped after `as_of` are in the future; lineage timestamps use the clock. On the
     Spark engine its job stages every event file of the plan once the users are loaded, and each batch publishes
-    the job's rows of its days (`rows_in_files`: what the files' footers declare, which the job must stage)."""
+    the job's rows of its days (it must stage every row the event files' footers declare)."""
     lake_dir, engine = settings.lake_dir, settings.engine
     days = [d for _, d in plan.partitions]
     params = {
@@ -99,7 +99,7 @@ def publish(con: duckdb.DuckDBPyConnection, plan: Plan, workspace: dict, run: Ru
         steps.run_phase(con, "engine", {**params, **spark.input_files(folder)}, seconds=seconds, engine=engine)
         with timed(seconds, "spark job"):
             job = spark.run_job(settings, run.result.run_id, folder, plan.files_of("events"), as_of, lake_dir,
-                                rows_in_files)
+                                sum(f["row_count"] for f in workspace["files"] if f["kind"] == "events"))
         seconds.update({f"spark {name}": s for name, s in job.report["seconds"].items() if name != "total"})
 
     done += len(set(plan.dates("events")) - {f.partition_date for f in plan.files_of("events")})  # gone from the lake
@@ -164,10 +164,7 @@ def run(con: duckdb.DuckDBPyConnection, settings: Settings, *, start: dt.date | 
                 if plan.is_empty:  # every partition skipped: the checks still see what the lake inspection found
                     SQL.run(con, "run_workspace", workspace)
                 else:
-                    event_files = {f.path for f in plan.files_of("events")}
-                    rows_in_files = sum(n for f, n in inspection.row_counts().items() if f in event_files)
-                    result.rows_read, result.rows_loaded = publish(con, plan, workspace, current, as_of, settings,
-                                                                   rows_in_files)
+                    result.rows_read, result.rows_loaded = publish(con, plan, workspace, current, as_of, settings)
                 result.checks = gate.audit_run(con, settings, as_of, result.step_seconds)
             if result.failed_checks:
                 raise ChecksFailed("blocked by failed checks: " + "; ".join(

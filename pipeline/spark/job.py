@@ -91,6 +91,14 @@ def read_group(spark: SparkSession, group: dict) -> DataFrame:
                      F.col("_metadata.row_index").alias("file_row_number"))
 
 
+def write_by_day(df: DataFrame, day: str, path: str, folder_key: str, order: tuple[str, ...]) -> None:
+    """Rows as Parquet in one folder per day (`<folder_key>=YYYY-MM-DD`, one task per day, sorted within it; the day
+    column stays in the files), and beside it `<path>_empty`: the same columns, no rows (for days with none)."""
+    (df.withColumn(folder_key, F.date_format(day, "yyyy-MM-dd")).repartition(folder_key)
+     .sortWithinPartitions(day, *order).write.mode("overwrite").partitionBy(folder_key).parquet(path))
+    df.limit(0).coalesce(1).write.mode("overwrite").parquet(f"{path}_empty")
+
+
 def main(job_path: str) -> int:
     job = json.loads(Path(job_path).read_text(encoding="utf-8"))
     seconds: dict[str, float] = {}
@@ -108,19 +116,13 @@ def main(job_path: str) -> int:
 
     step = time.perf_counter()
     staged = spark.sql((SQL_DIR / "stg_events.sql").read_text(encoding="utf-8"), args={"as_of": job["as_of"]})
-    (staged.withColumn("event_day", F.date_format("event_date", "yyyy-MM-dd")).repartition("event_day")
-     .sortWithinPartitions("event_date", "source_file", "file_row_number")
-     .write.mode("overwrite").partitionBy("event_day").parquet(f"{out}/staged"))
-    staged.limit(0).coalesce(1).write.mode("overwrite").parquet(f"{out}/staged_empty")
+    write_by_day(staged, "event_date", f"{out}/staged", "event_day", ("source_file", "file_row_number"))
     seconds["stage"] = time.perf_counter() - step
 
     step = time.perf_counter()
     spark.read.parquet(f"{out}/staged").createOrReplaceTempView("stg_events")
     activity = spark.sql((SQL_DIR / "stg_activity.sql").read_text(encoding="utf-8"))
-    (activity.withColumn("activity_day", F.date_format("activity_date", "yyyy-MM-dd")).repartition("activity_day")
-     .sortWithinPartitions("date_key", "platform_key", "user_key")
-     .write.mode("overwrite").partitionBy("activity_day").parquet(f"{out}/activity"))
-    activity.limit(0).coalesce(1).write.mode("overwrite").parquet(f"{out}/activity_empty")
+    write_by_day(activity, "activity_date", f"{out}/activity", "activity_day", ("platform_key", "user_key"))
     seconds["reduce"] = time.perf_counter() - step
 
     rows = spark.sql("SELECT count(*) AS staged, count_if(reject_reason IS NULL) AS accepted FROM stg_events").first()

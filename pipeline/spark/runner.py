@@ -24,12 +24,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from pipeline.lake import LakeFile
+from pipeline.lake import CONTRACT, LakeFile
 from store.settings import Settings
 
 INPUTS = ("dim_users", "dim_platform", "dim_event_type")
-ID_COLUMNS = ("event_id", "user_id", "session_id")  # the contract's columns the job reads (pipeline/lake.py)
-TEXT_COLUMNS = ("platform", "event_type", "device", "country")
+# the contract's event columns the job types (pipeline/lake.py): ids, and text
+ID_COLUMNS = tuple(c for c, t in CONTRACT["events"].items() if t == "BIGINT")
+TEXT_COLUMNS = tuple(c for c, t in CONTRACT["events"].items() if t == "VARCHAR")
 LOG_TAIL = 2000  # characters of the job's log a failure quotes when the job could not say why itself
 
 
